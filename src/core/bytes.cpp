@@ -1,0 +1,209 @@
+#include "core/bytes.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace netseen {
+
+namespace {
+template <class T>
+T load_be(const std::uint8_t* p, std::size_t n) noexcept {
+  T v = 0;
+  for (std::size_t i = 0; i < n; ++i) v = static_cast<T>((v << 8) | p[i]);
+  return v;
+}
+template <class T>
+T load_le(const std::uint8_t* p, std::size_t n) noexcept {
+  T v = 0;
+  for (std::size_t i = n; i > 0; --i) v = static_cast<T>((v << 8) | p[i - 1]);
+  return v;
+}
+}  // namespace
+
+#define NETSEEN_READ_(T, N, LOAD)                      \
+  if (!can_read(N)) {                                  \
+    failed_ = true;                                    \
+    return std::nullopt;                               \
+  }                                                    \
+  T v = LOAD<T>(data_.data() + pos_, N);               \
+  pos_ += N;                                           \
+  return v
+
+std::optional<std::uint8_t> ByteReader::u8() noexcept { NETSEEN_READ_(std::uint8_t, 1, load_be); }
+std::optional<std::uint16_t> ByteReader::u16be() noexcept { NETSEEN_READ_(std::uint16_t, 2, load_be); }
+std::optional<std::uint16_t> ByteReader::u16le() noexcept { NETSEEN_READ_(std::uint16_t, 2, load_le); }
+std::optional<std::uint32_t> ByteReader::u24be() noexcept { NETSEEN_READ_(std::uint32_t, 3, load_be); }
+std::optional<std::uint32_t> ByteReader::u32be() noexcept { NETSEEN_READ_(std::uint32_t, 4, load_be); }
+std::optional<std::uint32_t> ByteReader::u32le() noexcept { NETSEEN_READ_(std::uint32_t, 4, load_le); }
+std::optional<std::uint64_t> ByteReader::u64be() noexcept { NETSEEN_READ_(std::uint64_t, 8, load_be); }
+std::optional<std::uint64_t> ByteReader::u64le() noexcept { NETSEEN_READ_(std::uint64_t, 8, load_le); }
+#undef NETSEEN_READ_
+
+std::optional<std::uint8_t> ByteReader::peek_u8(std::size_t ahead) const noexcept {
+  if (ahead >= remaining()) return std::nullopt;
+  return data_[pos_ + ahead];
+}
+
+std::optional<std::uint16_t> ByteReader::peek_u16be(std::size_t ahead) const noexcept {
+  if (ahead > remaining() || 2 > remaining() - ahead) return std::nullopt;
+  return load_be<std::uint16_t>(data_.data() + pos_ + ahead, 2);
+}
+
+std::optional<Bytes> ByteReader::bytes(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  Bytes out = data_.subspan(pos_, n);
+  pos_ += n;
+  return out;
+}
+
+bool ByteReader::read_into(std::span<std::uint8_t> out) noexcept {
+  if (!can_read(out.size())) {
+    failed_ = true;
+    return false;
+  }
+  if (!out.empty()) std::memcpy(out.data(), data_.data() + pos_, out.size());
+  pos_ += out.size();
+  return true;
+}
+
+bool ByteReader::skip(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return false;
+  }
+  pos_ += n;
+  return true;
+}
+
+bool ByteReader::seek(std::size_t position) noexcept {
+  if (position > data_.size()) {
+    failed_ = true;
+    return false;
+  }
+  pos_ = position;
+  return true;
+}
+
+std::optional<ByteReader> ByteReader::sub(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  ByteReader child(data_.subspan(pos_, n), base_ + pos_);
+  pos_ += n;
+  return child;
+}
+
+ByteReader ByteReader::sub_clamped(std::size_t n, bool* cut) noexcept {
+  const std::size_t take = std::min(n, remaining());
+  if (cut != nullptr) *cut = take < n;
+  ByteReader child(data_.subspan(pos_, take), base_ + pos_);
+  pos_ += take;
+  return child;
+}
+
+std::optional<ByteReader> ByteReader::view_at(std::size_t position, std::size_t n) const noexcept {
+  if (position > data_.size() || n > data_.size() - position) return std::nullopt;
+  return ByteReader(data_.subspan(position, n), base_ + position);
+}
+
+void ByteWriter::u16be(std::uint16_t v) {
+  u8(static_cast<std::uint8_t>(v >> 8));
+  u8(static_cast<std::uint8_t>(v));
+}
+void ByteWriter::u16le(std::uint16_t v) {
+  u8(static_cast<std::uint8_t>(v));
+  u8(static_cast<std::uint8_t>(v >> 8));
+}
+void ByteWriter::u24be(std::uint32_t v) {
+  u8(static_cast<std::uint8_t>(v >> 16));
+  u16be(static_cast<std::uint16_t>(v));
+}
+void ByteWriter::u32be(std::uint32_t v) {
+  u16be(static_cast<std::uint16_t>(v >> 16));
+  u16be(static_cast<std::uint16_t>(v));
+}
+void ByteWriter::u32le(std::uint32_t v) {
+  u16le(static_cast<std::uint16_t>(v));
+  u16le(static_cast<std::uint16_t>(v >> 16));
+}
+void ByteWriter::u64be(std::uint64_t v) {
+  u32be(static_cast<std::uint32_t>(v >> 32));
+  u32be(static_cast<std::uint32_t>(v));
+}
+bool ByteWriter::patch_u16be(std::size_t at, std::uint16_t v) noexcept {
+  if (at > buf_.size() || 2 > buf_.size() - at) return false;
+  buf_[at] = static_cast<std::uint8_t>(v >> 8);
+  buf_[at + 1] = static_cast<std::uint8_t>(v);
+  return true;
+}
+bool ByteWriter::patch_u32be(std::size_t at, std::uint32_t v) noexcept {
+  if (at > buf_.size() || 4 > buf_.size() - at) return false;
+  for (std::size_t i = 0; i < 4; ++i) buf_[at + i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  return true;
+}
+
+std::string to_hex(Bytes b, std::string_view sep) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(b.size() * (2 + sep.size()));
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i != 0) out.append(sep);
+    out.push_back(kDigits[b[i] >> 4]);
+    out.push_back(kDigits[b[i] & 0x0F]);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> from_hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  int hi = -1;
+  bool comment = false;
+  for (char c : text) {
+    if (comment) {
+      if (c == '\n') comment = false;
+      continue;
+    }
+    if (c == '#') {
+      comment = true;
+      continue;
+    }
+    int v = -1;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ':') continue;
+    else return std::nullopt;
+    if (hi < 0) {
+      hi = v;
+    } else {
+      out.push_back(static_cast<std::uint8_t>((hi << 4) | v));
+      hi = -1;
+    }
+  }
+  if (hi >= 0) return std::nullopt;
+  return out;
+}
+
+std::string escape_bytes(Bytes b) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(b.size());
+  for (std::uint8_t c : b) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c >= 0x20 && c < 0x7F) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "\\x";
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 0x0F]);
+    }
+  }
+  return out;
+}
+
+}  // namespace netseen

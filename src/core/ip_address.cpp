@@ -1,0 +1,169 @@
+#include "core/ip_address.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace netseen {
+
+IpAddress IpAddress::v6(const std::array<std::uint8_t, 16>& bytes) noexcept {
+  IpAddress a;
+  a.family_ = 6;
+  a.b_ = bytes;
+  return a;
+}
+
+std::optional<IpAddress> IpAddress::parse(std::string_view text) noexcept {
+  if (text.empty() || text.size() > 63) return std::nullopt;
+  char buf[64];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (char* pct = std::strchr(buf, '%')) *pct = '\0';
+  std::array<std::uint8_t, 16> raw{};
+  if (std::strchr(buf, ':') == nullptr) {
+    // inet_pton accepts only dotted quads with exactly four decimal parts.
+    if (inet_pton(AF_INET, buf, raw.data()) == 1) {
+      return v4(raw[0], raw[1], raw[2], raw[3]);
+    }
+    return std::nullopt;
+  }
+  if (inet_pton(AF_INET6, buf, raw.data()) == 1) return v6(raw);
+  return std::nullopt;
+}
+
+std::uint32_t IpAddress::v4_value() const noexcept {
+  if (!is_v4()) return 0;
+  return (std::uint32_t{b_[12]} << 24) | (std::uint32_t{b_[13]} << 16) | (std::uint32_t{b_[14]} << 8) | b_[15];
+}
+
+std::string IpAddress::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (is_v4()) {
+    inet_ntop(AF_INET, b_.data() + 12, buf, sizeof buf);
+  } else if (is_v6()) {
+    inet_ntop(AF_INET6, b_.data(), buf, sizeof buf);
+  } else {
+    return "-";
+  }
+  return buf;
+}
+
+namespace {
+bool in4(std::uint32_t v, std::uint32_t net, unsigned prefix) noexcept {
+  const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+  return (v & mask) == net;
+}
+}  // namespace
+
+bool IpAddress::is_unspecified() const noexcept {
+  if (is_v4()) return v4_value() == 0;
+  if (is_v6()) return b_ == std::array<std::uint8_t, 16>{};
+  return false;
+}
+bool IpAddress::is_loopback() const noexcept {
+  if (is_v4()) return in4(v4_value(), 0x7F000000, 8);
+  if (is_v6()) {
+    std::array<std::uint8_t, 16> one{};
+    one[15] = 1;
+    return b_ == one;
+  }
+  return false;
+}
+bool IpAddress::is_private() const noexcept {
+  if (is_v4()) {
+    const auto v = v4_value();
+    return in4(v, 0x0A000000, 8) || in4(v, 0xAC100000, 12) || in4(v, 0xC0A80000, 16);
+  }
+  if (is_v6()) return (b_[0] & 0xFE) == 0xFC;
+  return false;
+}
+bool IpAddress::is_link_local() const noexcept {
+  if (is_v4()) return in4(v4_value(), 0xA9FE0000, 16);
+  if (is_v6()) return b_[0] == 0xFE && (b_[1] & 0xC0) == 0x80;
+  return false;
+}
+bool IpAddress::is_multicast() const noexcept {
+  if (is_v4()) return in4(v4_value(), 0xE0000000, 4);
+  if (is_v6()) return b_[0] == 0xFF;
+  return false;
+}
+bool IpAddress::is_limited_broadcast() const noexcept { return is_v4() && v4_value() == 0xFFFFFFFF; }
+bool IpAddress::is_shared_cgn() const noexcept { return is_v4() && in4(v4_value(), 0x64400000, 10); }
+
+bool IpAddress::is_public() const noexcept {
+  if (!valid() || is_unspecified() || is_loopback() || is_private() || is_link_local() || is_multicast() ||
+      is_limited_broadcast() || is_shared_cgn()) {
+    return false;
+  }
+  if (is_v4()) {
+    const auto v = v4_value();
+    return !(in4(v, 0x00000000, 8) || in4(v, 0xF0000000, 4) || in4(v, 0xC0000200, 24) ||  // 0/8, 240/4, TEST-NET-1
+             in4(v, 0xC6336400, 24) || in4(v, 0xCB007100, 24) ||                            // TEST-NET-2, -3
+             in4(v, 0xC6120000, 15) || in4(v, 0xC0000000, 24));                             // benchmarking, IETF
+  }
+  // IPv6: 2000::/3 is global unicast; documentation 2001:db8::/32 excluded.
+  if ((b_[0] & 0xE0) != 0x20) return false;
+  return !(b_[0] == 0x20 && b_[1] == 0x01 && b_[2] == 0x0D && b_[3] == 0xB8);
+}
+
+std::size_t IpAddressHash::operator()(const IpAddress& a) const noexcept {
+  // FNV-1a over the 16 bytes and the family.
+  std::uint64_t h = 1469598103934665603ULL;
+  for (auto byte : a.bytes()) {
+    h ^= byte;
+    h *= 1099511628211ULL;
+  }
+  h ^= a.is_v6() ? 6U : 4U;
+  h *= 1099511628211ULL;
+  return static_cast<std::size_t>(h);
+}
+
+Cidr::Cidr(IpAddress base, unsigned prefix) noexcept {
+  const unsigned max = base.is_v4() ? 32U : 128U;
+  prefix_ = prefix > max ? max : prefix;
+  auto raw = base.bytes();
+  const unsigned skip = base.is_v4() ? 96U : 0U;
+  for (unsigned bit = skip + prefix_; bit < 128; ++bit) {
+    raw[bit / 8] = static_cast<std::uint8_t>(raw[bit / 8] & ~(0x80U >> (bit % 8)));
+  }
+  if (base.is_v4()) {
+    base_ = IpAddress::v4(raw[12], raw[13], raw[14], raw[15]);
+  } else {
+    base_ = IpAddress::v6(raw);
+  }
+}
+
+std::optional<Cidr> Cidr::parse(std::string_view text) noexcept {
+  const auto slash = text.find('/');
+  auto addr = IpAddress::parse(text.substr(0, slash));
+  if (!addr) return std::nullopt;
+  const unsigned max = addr->is_v4() ? 32U : 128U;
+  unsigned prefix = max;
+  if (slash != std::string_view::npos) {
+    const auto digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3) return std::nullopt;
+    prefix = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      prefix = prefix * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (prefix > max) return std::nullopt;
+  }
+  return Cidr(*addr, prefix);
+}
+
+bool Cidr::contains(const IpAddress& a) const noexcept {
+  if (a.is_v4() != base_.is_v4() || !a.valid()) return false;
+  const unsigned skip = a.is_v4() ? 96U : 0U;
+  const auto& x = a.bytes();
+  const auto& y = base_.bytes();
+  for (unsigned bit = skip; bit < skip + prefix_; ++bit) {
+    const unsigned m = 0x80U >> (bit % 8);
+    if ((x[bit / 8] & m) != (y[bit / 8] & m)) return false;
+  }
+  return true;
+}
+
+std::string Cidr::to_string() const { return base_.to_string() + "/" + std::to_string(prefix_); }
+
+}  // namespace netseen

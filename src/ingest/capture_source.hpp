@@ -1,0 +1,20 @@
+// Capture files (pcap, pcapng) as an EventSource: frames are decoded by src/decode.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/bytes.hpp"
+#include "ingest/input_buffer.hpp"
+#include "ingest/source.hpp"
+
+namespace netseen::ingest {
+
+// True when the bytes start with a classic pcap magic (either byte order, µs or ns) or a
+// pcapng section header block.
+bool looks_like_capture(Bytes head) noexcept;
+
+std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
+                                                 const OpenOptions& options);
+
+}  // namespace netseen::ingest

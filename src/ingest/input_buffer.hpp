@@ -1,0 +1,35 @@
+// InputBuffer: the bytes of one input, memory-mapped from a file or owned (stdin,
+// decompressed gzip). Readers work on the span and never touch the file system, so fuzz
+// harnesses can hand them bytes directly.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace netseen::ingest {
+
+class InputBuffer {
+ public:
+  virtual ~InputBuffer() = default;
+  InputBuffer() = default;
+  InputBuffer(const InputBuffer&) = delete;
+  InputBuffer& operator=(const InputBuffer&) = delete;
+  [[nodiscard]] virtual Bytes bytes() const noexcept = 0;
+};
+
+// Maps `path` read-only ("-" reads stdin into memory). Io error with the OS reason.
+Result<std::shared_ptr<const InputBuffer>> load_input(const std::string& path);
+// Wraps bytes the caller already has (tests, fuzzing).
+std::shared_ptr<const InputBuffer> buffer_from_bytes(std::vector<std::uint8_t> bytes);
+// True when the bytes start with the gzip magic 1f 8b.
+bool is_gzip(Bytes b) noexcept;
+// Inflates a whole gzip stream (several members allowed). Truncated/Malformed on damage;
+// LimitExceeded beyond max_out bytes.
+Result<std::vector<std::uint8_t>> gunzip(Bytes compressed, std::size_t max_out);
+
+}  // namespace netseen::ingest

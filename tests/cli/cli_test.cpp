@@ -1,0 +1,63 @@
+// Runs the real binary and checks exit codes and messages (product.md's contract).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(NETSEEN_EXE) + " " + args + " 2>&1";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(Cli, VersionAndHelpListEverySubcommand) {
+  auto v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("netseen 0."), std::string::npos) << v.out;
+  auto h = run("--help");
+  EXPECT_EQ(h.code, 0);
+  for (const char* c : {"analyze", "decode", "explain", "nbstat", "query", "session", "respond", "watch"}) {
+    EXPECT_NE(h.out.find(c), std::string::npos) << c;
+  }
+}
+
+TEST(Cli, UnknownOptionIsAUsageError) {
+  auto r = run("analyze --no-such-option");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--no-such-option"), std::string::npos) << r.out;
+  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run("").code, 2);
+}
+
+TEST(Cli, MissingFileNamesTheFileAndExits3) {
+  auto r = run("analyze /nonexistent/capture.pcap");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("/nonexistent/capture.pcap"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("No such file"), std::string::npos) << r.out;
+  auto d = run("analyze /");
+  EXPECT_EQ(d.code, 3);
+  EXPECT_NE(d.out.find("is a directory"), std::string::npos) << d.out;
+}
+
+TEST(Cli, BadOptionValuesAreUsageErrors) {
+  EXPECT_EQ(run("analyze --format xml").code, 2);
+  EXPECT_EQ(run("analyze --year 12").code, 2);
+}
+
+}  // namespace

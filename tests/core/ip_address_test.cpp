@@ -1,0 +1,66 @@
+#include "core/ip_address.hpp"
+
+#include <gtest/gtest.h>
+
+namespace netseen {
+namespace {
+
+IpAddress ip(const char* s) {
+  auto a = IpAddress::parse(s);
+  EXPECT_TRUE(a.has_value()) << s;
+  return a.value_or(IpAddress{});
+}
+
+TEST(IpAddress, ParseAndFormat) {
+  EXPECT_EQ(ip("10.0.0.23").to_string(), "10.0.0.23");
+  EXPECT_EQ(ip("10.0.0.23").v4_value(), 0x0A000017U);
+  EXPECT_EQ(ip("2001:db8::1").to_string(), "2001:db8::1");
+  EXPECT_EQ(ip("fe80::1%eth0").to_string(), "fe80::1");
+  EXPECT_FALSE(IpAddress::parse("10.0.0").has_value());
+  EXPECT_FALSE(IpAddress::parse("10.0.0.256").has_value());
+  EXPECT_FALSE(IpAddress::parse("").has_value());
+  EXPECT_FALSE(IpAddress::parse("not an address").has_value());
+  EXPECT_FALSE(IpAddress::parse(std::string(200, '1')).has_value());
+  EXPECT_EQ(IpAddress{}.to_string(), "-");
+  EXPECT_EQ(IpAddress::v4(1, 11, 68, 22), ip("1.11.68.22"));
+  EXPECT_LT(ip("9.0.0.1"), ip("10.0.0.1"));
+}
+
+TEST(IpAddress, Classes) {
+  EXPECT_TRUE(ip("192.168.1.1").is_private());
+  EXPECT_TRUE(ip("172.31.255.255").is_private());
+  EXPECT_FALSE(ip("172.32.0.1").is_private());
+  EXPECT_TRUE(ip("127.9.9.9").is_loopback());
+  EXPECT_TRUE(ip("::1").is_loopback());
+  EXPECT_TRUE(ip("169.254.3.4").is_link_local());
+  EXPECT_TRUE(ip("fe80::2").is_link_local());
+  EXPECT_TRUE(ip("224.0.0.251").is_multicast());
+  EXPECT_TRUE(ip("255.255.255.255").is_limited_broadcast());
+  EXPECT_TRUE(ip("100.64.1.1").is_shared_cgn());
+  EXPECT_TRUE(ip("0.0.0.0").is_unspecified());
+  EXPECT_TRUE(ip("1.11.68.22").is_public());
+  EXPECT_FALSE(ip("192.0.2.7").is_public());
+  EXPECT_FALSE(ip("10.1.1.1").is_public());
+  EXPECT_TRUE(ip("2a00:1450::1").is_public());
+  EXPECT_FALSE(ip("2001:db8::5").is_public());
+  EXPECT_TRUE(ip("fd00::1").is_private());
+}
+
+TEST(Cidr, ParseContains) {
+  auto c = Cidr::parse("1.11.0.0/16");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->contains(ip("1.11.68.22")));
+  EXPECT_FALSE(c->contains(ip("1.12.0.1")));
+  EXPECT_FALSE(c->contains(ip("::1")));
+  EXPECT_EQ(Cidr::parse("10.1.2.3/8")->to_string(), "10.0.0.0/8");
+  EXPECT_EQ(Cidr::parse("10.1.2.3")->prefix(), 32U);
+  EXPECT_TRUE(Cidr::parse("0.0.0.0/0")->contains(ip("8.8.8.8")));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/33").has_value());
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/").has_value());
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/x").has_value());
+  EXPECT_TRUE(Cidr::parse("fe80::/10")->contains(ip("febf::1")));
+  EXPECT_FALSE(Cidr::parse("fe80::/10")->contains(ip("fec0::1")));
+}
+
+}  // namespace
+}  // namespace netseen
