@@ -1,6 +1,5 @@
-// Temporary: the capture and log readers land with issues 4 and 5. Until then an input
-// is reported as unreadable with that reason, never as empty.
-#include "ingest/capture_source.hpp"
+// Temporary: log reading until issue 5 lands. An input is reported as unreadable with that
+// reason, never as empty. Delete this file when the real reader exists.
 #include "ingest/log_source.hpp"
 
 namespace netseen::ingest {
@@ -20,11 +19,6 @@ class PendingSource final : public EventSource {
   InputStats stats_;
 };
 }  // namespace
-
-std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer>, std::string path,
-                                                 const OpenOptions&) {
-  return std::make_unique<PendingSource>(std::move(path), "capture", "capture reading is not built yet (issue 4)");
-}
 
 std::unique_ptr<EventSource> make_log_source(std::shared_ptr<const InputBuffer>, std::string path,
                                              const OpenOptions&) {
