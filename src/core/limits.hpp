@@ -15,5 +15,7 @@ inline constexpr std::size_t kMaxLogLineBytes = 64 * 1024;   // longer lines are
 inline constexpr std::size_t kMaxErrorsKeptPerInput = 100;   // further errors are counted only
 inline constexpr std::size_t kMaxPcapRecordBytes = 256 * 1024;  // larger declared records are bogus
 inline constexpr std::size_t kMaxPcapngBlockBytes = 16 * 1024 * 1024;
+inline constexpr std::size_t kMaxNbdsReassemblyBytes = 64 * 1024;  // one reassembled NetBIOS datagram
+inline constexpr std::size_t kMaxNbdsPendingDatagrams = 256;       // datagrams being reassembled at once
 
 }  // namespace netseen::limits

@@ -97,5 +97,11 @@ struct Labels {
 Result<Labels> read_labels(ByteReader& r);
 // read_labels + first-level decode of the first label, the rest becomes the scope.
 Result<NetbiosName> read_name(ByteReader& r, NameMode mode = NameMode::Strict);
+// The NetBIOS name a label sequence holds (first label first-level decoded, the rest the
+// scope); `offset` is where the first label's letters start (for errors).
+Result<NetbiosName> name_from_labels(const Labels& labels, NameMode mode, std::size_t offset);
+// Appends a plain DNS name ("wins.corp.example") as labels + 0x00; Malformed on an empty
+// or over-long label or a name over 255 bytes.
+Result<void> write_dns_name(ByteWriter& w, std::string_view dotted);
 
 }  // namespace netseen::netbios
