@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "core/limits.hpp"
@@ -22,7 +24,12 @@ Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const O
   if (looks_like_capture(buffer->bytes())) {
     return make_capture_source(std::move(buffer), path, options);
   }
-  return make_log_source(std::move(buffer), path, options);
+  OpenOptions log_options = options;
+  if (log_options.mtime_s == 0 && path != "-") {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) log_options.mtime_s = static_cast<std::int64_t>(st.st_mtime);
+  }
+  return make_log_source(std::move(buffer), path, log_options);
 }
 
 }  // namespace netseen::ingest

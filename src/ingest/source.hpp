@@ -57,6 +57,7 @@ struct OpenOptions {
   std::string force_format;       // --log-format / empty = detect from content
   int year = 0;                   // --year for syslog stamps without one (0 = from file mtime)
   std::string tz;                 // --tz for local-time logs (empty = UTC)
+  std::int64_t mtime_s = 0;       // the file's modification time (year of year-less log stamps); 0 = unknown
 };
 
 // Opens a path ("-" = stdin), recognises the format from its content (never its name),
