@@ -164,8 +164,7 @@ Result<NbnsResourceRecord> parse_rr(ByteReader& r, const NbnsHeader& h, const Pa
              fmt::format("RDLENGTH {} but {} bytes present", rr.rdlength, rd.size()));
   }
   const Bytes rdata = rd.whole();
-  rr.rdata.assign(rdata.begin(), rdata.end());
-  r.skip(rdata.size());
+  rr.rdata.assign(rdata.begin(), rdata.end());  // sub_clamped moved r past the RDATA
 
   if (h.opcode == static_cast<std::uint8_t>(Opcode::Wack) && h.response) {
     if (rdata.size() >= 2) {
