@@ -131,6 +131,7 @@ struct Event {
   // Link
   std::optional<MacAddress> src_mac, dst_mac;
   std::uint16_t vlan = 0;
+  std::uint16_t ethertype = 0;        // network-layer protocol as an EtherType (0x0800, 0x86dd, 0x0806, …); 0 unknown
   std::string in_iface, out_iface;    // logs and pflog
 
   // Network
@@ -163,6 +164,9 @@ struct Event {
   std::optional<Nbds> nbds;
   std::optional<Nbss> nbss;
   std::optional<Smb> smb;
+  // The application bytes captured (UDP payload, TCP segment data), a view into the input
+  // buffer valid until the next record is read; lets a renderer re-parse in full detail.
+  std::span<const std::uint8_t> app_payload;
 
   // Firewall context (logs, pflog)
   Action action = Action::Unknown;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/bytes.hpp"
+#include "decode/frame.hpp"
 #include "ingest/input_buffer.hpp"
 #include "ingest/source.hpp"
 
@@ -16,5 +17,9 @@ bool looks_like_capture(Bytes head) noexcept;
 
 std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
                                                  const OpenOptions& options);
+// The same with an explicit decode depth / checksum policy (the analyzer pays only for what
+// its detectors need).
+std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
+                                                 const OpenOptions& options, const decode::DecodeOptions& decode);
 
 }  // namespace netseen::ingest

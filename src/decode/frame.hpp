@@ -1,0 +1,65 @@
+// Whole-frame decoding: one captured frame (any supported link type) into one Event.
+//
+// decode_frame() walks the layers through the dispatch tables in dispatch.cpp; each
+// protocol lives in its own file and gets exactly its declared bytes. Damage found on the
+// way (bad checksums, lengths that disagree with what was captured, truncated headers)
+// becomes a named Anomaly on the event; the frame is still an event. Only a frame whose
+// link header cannot be read at all, or whose link type netseen does not know, is
+// reported as skipped (with a static reason string).
+#pragma once
+
+#include <cstdint>
+
+#include "core/bytes.hpp"
+#include "decode/event.hpp"
+
+namespace netseen::decode {
+
+// Link-layer header types (LINKTYPE_* as in pcap/pcapng files).
+namespace linktype {
+inline constexpr std::uint32_t kNull = 0;        // BSD loopback, AF in host byte order
+inline constexpr std::uint32_t kEthernet = 1;
+inline constexpr std::uint32_t kRawBsd12 = 12;   // DLT_RAW on most BSDs
+inline constexpr std::uint32_t kRawBsd14 = 14;   // DLT_RAW on OpenBSD
+inline constexpr std::uint32_t kRaw = 101;
+inline constexpr std::uint32_t kLoop = 108;      // OpenBSD loopback, AF in network byte order
+inline constexpr std::uint32_t kLinuxSll = 113;
+inline constexpr std::uint32_t kPflog = 117;
+inline constexpr std::uint32_t kIpv4 = 228;
+inline constexpr std::uint32_t kIpv6 = 229;
+inline constexpr std::uint32_t kNflog = 239;
+inline constexpr std::uint32_t kLinuxSll2 = 276;
+}  // namespace linktype
+
+// How far to decode: the analyzer pays only for what its detectors need.
+enum class Depth : std::uint8_t {
+  Link,         // MAC addresses, VLAN, link metadata (pflog/NFLOG action and rule)
+  Network,      // + IP addresses, TTL, ID, fragments
+  Transport,    // + ports, TCP flags, ICMP type/code and quoted packet
+  Application,  // + DNS, NetBIOS, SMB header
+};
+
+struct DecodeOptions {
+  Depth depth = Depth::Application;
+  bool verify_checksums = true;  // IPv4 header, TCP, UDP, ICMP, ICMPv6 (anomaly when wrong)
+};
+
+// Resets an Event to its default state, keeping the capacity of its anomaly list so that a
+// reused Event costs no allocation per packet.
+void reset_event(Event& ev);
+
+// Decodes `frame` (the captured bytes; `wire_len` is the length on the wire) of link type
+// `link` into `ev`, which the caller has reset and given its origin and time stamp.
+// Returns nullptr when the frame became an event, otherwise the reason it was skipped
+// ("unsupported-linktype", "truncated-link").
+const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len, const DecodeOptions& options,
+                         Event& ev);
+
+// Name of a link type for diagnostics ("ethernet", "linux-sll", …, "linktype-147").
+const char* linktype_name(std::uint32_t link) noexcept;
+
+// Adds an anomaly without duplicates.
+void add_anomaly(Event& ev, const char* id, std::string detail = {});
+[[nodiscard]] bool has_anomaly(const Event& ev, std::string_view id) noexcept;
+
+}  // namespace netseen::decode

@@ -1,0 +1,79 @@
+// Internal to src/decode: the per-protocol decoders and the dispatch tables that connect
+// them. Every decoder takes a ByteReader over exactly the bytes its layer was given
+// (clamped to what was captured) and a Ctx; it fills the Event and hands its payload on
+// through a dispatch function.
+#pragma once
+
+#include <cstdint>
+
+#include "core/bytes.hpp"
+#include "decode/event.hpp"
+#include "decode/frame.hpp"
+
+namespace netseen::decode::detail {
+
+struct Ctx {
+  Event& ev;
+  const DecodeOptions& opt;
+  // The IP pseudo-header of the innermost decoded IP layer (for TCP/UDP/ICMPv6 checksums).
+  const std::uint8_t* pseudo_src = nullptr;
+  const std::uint8_t* pseudo_dst = nullptr;
+  std::uint8_t addr_len = 0;  // 4 or 16
+  bool ip_complete = false;   // the whole IP payload was captured
+  std::uint32_t ip_payload_declared = 0;
+  unsigned nesting = 0;       // tunnels / VLAN tags walked, capped
+};
+
+[[nodiscard]] inline bool want(const Ctx& c, Depth d) noexcept { return c.opt.depth >= d; }
+
+// ---- dispatch tables (dispatch.cpp) ----
+// Link types: nullptr on success, a skip reason otherwise.
+const char* dispatch_link(std::uint32_t link, ByteReader r, Ctx& c);
+// EtherType (also used by SLL, SLL2, NFLOG/pflog address families mapped to EtherTypes).
+void dispatch_ethertype(std::uint16_t type, ByteReader r, Ctx& c);
+// IP protocol number, after the network layer filled addresses.
+void dispatch_ip_protocol(std::uint8_t proto, ByteReader r, Ctx& c);
+// Application protocols by port and by content.
+void dispatch_udp_payload(ByteReader r, Ctx& c);
+void dispatch_tcp_payload(ByteReader r, Ctx& c);
+
+// ---- link layers ----
+const char* decode_ethernet(ByteReader r, Ctx& c);
+void decode_vlan(ByteReader r, Ctx& c);  // after an 802.1Q/802.1ad EtherType
+const char* decode_sll(ByteReader r, Ctx& c);
+const char* decode_sll2(ByteReader r, Ctx& c);
+const char* decode_null(ByteReader r, Ctx& c, bool network_order);
+const char* decode_raw(ByteReader r, Ctx& c);
+const char* decode_nflog(ByteReader r, Ctx& c);
+const char* decode_pflog(ByteReader r, Ctx& c);
+
+// ---- network / transport ----
+void decode_ipv4(ByteReader r, Ctx& c);
+void decode_ipv6(ByteReader r, Ctx& c);
+void decode_arp(ByteReader r, Ctx& c);
+void decode_udp(ByteReader r, Ctx& c);
+void decode_tcp(ByteReader r, Ctx& c);
+void decode_icmp(ByteReader r, Ctx& c);
+void decode_icmpv6(ByteReader r, Ctx& c);
+
+// ---- application ----
+// DNS message (UDP payload, or TCP payload after its 2-byte length).
+void decode_dns(ByteReader r, Ctx& c);
+// True when the payload has the shape of an NBNS message (RFC 1002 §4.2: a 32-character
+// first-level-encoded question name, NB or NBSTAT question), whatever the port.
+[[nodiscard]] bool looks_like_nbns(Bytes payload) noexcept;
+void decode_nbns(ByteReader r, Ctx& c);
+void decode_nbds(ByteReader r, Ctx& c);
+// NBSS framing on 139 (and the same 4-byte framing of direct-hosted SMB on 445).
+void decode_nbss(ByteReader r, Ctx& c, bool direct_smb);
+// The fixed SMB1 / SMB2 header at the start of a session message. False when not SMB.
+bool decode_smb(ByteReader r, Ctx& c);
+
+// ---- checksums (checksum.cpp) ----
+// One's-complement sum of the bytes (odd length padded with zero), not folded.
+std::uint32_t sum16(Bytes b, std::uint32_t start = 0) noexcept;
+[[nodiscard]] std::uint16_t fold(std::uint32_t sum) noexcept;
+// The pseudo-header sum for a transport checksum over `len` bytes of protocol `proto`.
+std::uint32_t pseudo_sum(const Ctx& c, std::uint8_t proto, std::uint32_t len) noexcept;
+
+}  // namespace netseen::decode::detail

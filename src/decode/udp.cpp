@@ -1,0 +1,48 @@
+// UDP (RFC 768): ports, length, checksum (with the IP pseudo-header), then the payload to
+// the application table.
+#include <fmt/format.h>
+
+#include "decode/layers.hpp"
+
+namespace netseen::decode::detail {
+
+void decode_udp(ByteReader r, Ctx& c) {
+  Event& ev = c.ev;
+  const Bytes whole = r.rest();
+  auto sport = r.u16be();
+  auto dport = r.u16be();
+  auto len = r.u16be();
+  auto csum = r.u16be();
+  if (!sport || !dport || !len || !csum) {
+    add_anomaly(ev, "udp_truncated");
+    return;
+  }
+  ev.sport = *sport;
+  ev.dport = *dport;
+  std::size_t body = 0;
+  if (*len < 8) {
+    add_anomaly(ev, "udp_bad_length", fmt::format("length {}", *len));
+    body = r.remaining();
+  } else {
+    body = *len - 8U;
+    if (c.ip_complete && *len > c.ip_payload_declared) {
+      add_anomaly(ev, "udp_length_exceeds_ip",
+                  fmt::format("UDP length {} but {} bytes of IP payload", *len, c.ip_payload_declared));
+    }
+  }
+  ev.payload_len = static_cast<std::uint32_t>(body);
+  bool cut = false;
+  ByteReader payload = r.sub_clamped(body, &cut);
+  if (c.opt.verify_checksums && c.ip_complete && !cut && *len >= 8 && *len <= whole.size()) {
+    if (*csum == 0) {
+      if (c.addr_len == 16) add_anomaly(ev, "udp_zero_checksum_ipv6");
+    } else {
+      const std::uint32_t s = sum16(whole.first(*len), pseudo_sum(c, 17, *len));
+      if (fold(s) != 0xFFFF) add_anomaly(ev, "udp_bad_checksum", fmt::format("checksum 0x{:04x}", *csum));
+    }
+  }
+  ev.app_payload = payload.rest();
+  dispatch_udp_payload(payload, c);
+}
+
+}  // namespace netseen::decode::detail
