@@ -1,6 +1,11 @@
 // The list of log dialects, in detection order (most specific first).
 #include "ingest/log_common.hpp"
+#include "ingest/cisco_asa.hpp"
+#include "ingest/cisco_ios.hpp"
+#include "ingest/ipchains.hpp"
+#include "ingest/ipfwadm.hpp"
 #include "ingest/netfilter.hpp"
+#include "ingest/pfirewall.hpp"
 
 namespace netseen::ingest::logs {
 
@@ -11,6 +16,11 @@ struct Entry {
   Factory make;
 };
 constexpr Entry kDialects[] = {
+    {"pfirewall", &make_pfirewall_dialect},
+    {"cisco-asa", &make_cisco_asa_dialect},
+    {"cisco-ios", &make_cisco_ios_dialect},
+    {"ipchains", &make_ipchains_dialect},
+    {"ipfwadm", &make_ipfwadm_dialect},
     {"ulogd", &make_ulogd_dialect},
     {"netfilter", &make_netfilter_dialect},
 };
