@@ -103,6 +103,9 @@ struct SpecialBlock {
   bool routable = false;  // may appear as a source/destination on the public Internet
 };
 
+// "APNIC" → "Asia-Pacific"; "" for a name that is not a regional Internet registry.
+std::string_view region_of_registry(std::string_view registry) noexcept;
+
 struct AddressInfo {
   IpAddress address;
   const SpecialBlock* special = nullptr;  // the most specific special-purpose block, if any
@@ -111,7 +114,9 @@ struct AddressInfo {
   std::string registry;   // "APNIC", "RIPE NCC", "ARIN", "LACNIC", "AFRINIC", "" for none
   std::string region;     // "Asia-Pacific", "Europe, Middle East, Central Asia", …
   std::string holder;     // legacy holder or designation text from the IANA table
-  std::optional<Timestamp> allocated_on;  // when the /8 went to a registry (or was assigned)
+  std::optional<Timestamp> allocated_on;  // when the /8 got its current designation
+  std::string allocated_text;             // the same as written in the table: "2010-01"
+  std::optional<SlashEightStatus> current;  // the /8's status today (status may differ for an old date)
   std::string status_note;  // human sentence: "unallocated (reserved by IANA) on 2004-09-14; allocated to APNIC in 2010-01"
 };
 
@@ -127,6 +132,14 @@ struct NbSuffixInfo {
 struct RpcInfo {
   std::uint32_t program = 0;
   std::string name;     // "mountd"
+  std::string meaning;
+};
+
+// A procedure of an RPC program (the portmapper's NULL/SET/UNSET/GETPORT/DUMP/CALLIT).
+struct RpcProcInfo {
+  std::uint32_t program = 0;
+  std::uint32_t procedure = 0;
+  std::string name;     // "GETPORT"
   std::string meaning;
 };
 
@@ -157,7 +170,7 @@ struct LoadReport {
 };
 
 struct TableCounts {
-  std::size_t ports = 0, icmp = 0, special = 0, slash8 = 0, nb_suffixes = 0, rpc = 0, ttl = 0;
+  std::size_t ports = 0, icmp = 0, special = 0, slash8 = 0, nb_suffixes = 0, rpc = 0, rpc_procs = 0, ttl = 0;
 };
 
 class KnowledgeBase {
@@ -198,12 +211,14 @@ class KnowledgeBase {
   // A special 15-character name ("__MSBROWSE__") with its suffix; nullptr when not special.
   [[nodiscard]] const NbSuffixInfo* nb_special(std::string_view name, std::uint8_t suffix) const noexcept;
   [[nodiscard]] const RpcInfo* rpc(std::uint32_t program) const noexcept;
+  [[nodiscard]] const RpcProcInfo* rpc_proc(std::uint32_t program, std::uint32_t procedure) const noexcept;
   [[nodiscard]] TtlGuess ttl(std::uint8_t observed) const noexcept;
 
   [[nodiscard]] TableCounts counts() const noexcept;
 
+  struct Impl;  // implementation detail (kb.cpp), public only so the loader can fill it
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
