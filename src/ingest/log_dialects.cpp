@@ -5,7 +5,9 @@
 #include "ingest/ipchains.hpp"
 #include "ingest/ipfwadm.hpp"
 #include "ingest/netfilter.hpp"
+#include "ingest/pf_filterlog.hpp"
 #include "ingest/pfirewall.hpp"
+#include "ingest/ulogd_json.hpp"
 
 namespace netseen::ingest::logs {
 
@@ -21,6 +23,8 @@ constexpr Entry kDialects[] = {
     {"cisco-ios", &make_cisco_ios_dialect},
     {"ipchains", &make_ipchains_dialect},
     {"ipfwadm", &make_ipfwadm_dialect},
+    {"pf", &make_pf_filterlog_dialect},
+    {"ulogd-json", &make_ulogd_json_dialect},
     {"ulogd", &make_ulogd_dialect},
     {"netfilter", &make_netfilter_dialect},
 };
