@@ -1,12 +1,19 @@
 // The list of log dialects, in detection order (most specific first).
 #include "ingest/log_common.hpp"
+#include "ingest/checkpoint.hpp"
 #include "ingest/cisco_asa.hpp"
 #include "ingest/cisco_ios.hpp"
+#include "ingest/fortinet.hpp"
 #include "ingest/ipchains.hpp"
+#include "ingest/ipfilter.hpp"
+#include "ingest/ipfw.hpp"
 #include "ingest/ipfwadm.hpp"
+#include "ingest/juniper_srx.hpp"
 #include "ingest/netfilter.hpp"
+#include "ingest/paloalto.hpp"
 #include "ingest/pf_filterlog.hpp"
 #include "ingest/pfirewall.hpp"
+#include "ingest/sonicwall.hpp"
 #include "ingest/ulogd_json.hpp"
 
 namespace netseen::ingest::logs {
@@ -24,6 +31,13 @@ constexpr Entry kDialects[] = {
     {"ipchains", &make_ipchains_dialect},
     {"ipfwadm", &make_ipfwadm_dialect},
     {"pf", &make_pf_filterlog_dialect},
+    {"ipfw", &make_ipfw_dialect},
+    {"ipfilter", &make_ipfilter_dialect},
+    {"juniper-srx", &make_juniper_srx_dialect},
+    {"paloalto", &make_paloalto_dialect},
+    {"fortinet", &make_fortinet_dialect},
+    {"sonicwall", &make_sonicwall_dialect},
+    {"checkpoint", &make_checkpoint_dialect},
     {"ulogd-json", &make_ulogd_json_dialect},
     {"ulogd", &make_ulogd_dialect},
     {"netfilter", &make_netfilter_dialect},
