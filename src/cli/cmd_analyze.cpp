@@ -2,6 +2,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <optional>
+#include <utility>
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -12,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "report/pipeline.hpp"
+#include "report/json.hpp"
 #include "report/text.hpp"
 
 namespace netseen::cli {
@@ -27,7 +32,29 @@ struct AnalyzeArgs {
   std::string tz;
   bool no_color = false;
   bool quiet = false;
+  std::vector<std::string> home_net;
+  std::vector<std::string> set;
+  std::string config;
+  std::string since, until;
+  std::string host;
+  std::string fail_on;
 };
+
+// "a,b" and repeated options both give lists.
+std::vector<std::string> split_commas(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      const auto comma = s.find(',', start);
+      auto part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
 
 // The bundled example travels with the binary: beside it in the build tree
 // (share/netseen/examples) or under the install prefix.
@@ -54,7 +81,8 @@ std::vector<std::string> bundled_example() {
 }
 
 int run_analyze(AnalyzeArgs& a) {
-  if (a.inputs.empty()) {
+  const bool bundled = a.inputs.empty();
+  if (bundled) {
     a.inputs = bundled_example();
     if (a.inputs.empty()) {
       fmt::print(stderr, "netseen analyze: no input given and the bundled example was not found\n");
@@ -64,11 +92,72 @@ int run_analyze(AnalyzeArgs& a) {
   }
   report::AnalyzeOptions opt;
   opt.inputs = a.inputs;
+  if (bundled) {
+    for (const auto& p : a.inputs) opt.display_names.push_back("example/" + std::filesystem::path(p).filename().string());
+  }
+  if (!a.home_net.empty()) {
+    opt.engine.home_nets.clear();
+    for (const auto& c : split_commas(a.home_net)) {
+      auto cidr = Cidr::parse(c);
+      if (!cidr) {
+        fmt::print(stderr, "netseen analyze: --home-net: '{}' is not an address or CIDR block\n", c);
+        return kExitUsage;
+      }
+      opt.engine.home_nets.push_back(*cidr);
+    }
+  }
+  if (!a.config.empty()) {
+    std::ifstream f(a.config);
+    if (!f) {
+      fmt::print(stderr, "netseen analyze: --config {}: cannot be read\n", a.config);
+      return kExitInput;
+    }
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    auto parsed = detect::parse_detector_config(text, a.config);
+    if (!parsed) {
+      fmt::print(stderr, "netseen analyze: {}\n", parsed.error().detail);
+      return kExitUsage;
+    }
+    opt.engine.overrides = *parsed;
+  }
+  for (const auto& kv : a.set) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      fmt::print(stderr, "netseen analyze: --set {}: expected detector.key=value\n", kv);
+      return kExitUsage;
+    }
+    opt.engine.overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (auto [text, slot] : {std::pair{&a.since, &opt.since}, std::pair{&a.until, &opt.until}}) {
+    if (text->empty()) continue;
+    auto t = parse_rfc3339(*text);
+    if (!t) {
+      fmt::print(stderr, "netseen analyze: '{}' is not a date (YYYY-MM-DD or RFC 3339)\n", *text);
+      return kExitUsage;
+    }
+    *slot = *t;
+  }
+  std::optional<IpAddress> host;
+  if (!a.host.empty()) {
+    host = IpAddress::parse(a.host);
+    if (!host) {
+      fmt::print(stderr, "netseen analyze: --host: '{}' is not an address\n", a.host);
+      return kExitUsage;
+    }
+  }
+  detect::Severity fail_on{};
+  if (!a.fail_on.empty() && !detect::parse_severity(a.fail_on, fail_on)) {
+    fmt::print(stderr, "netseen analyze: --fail-on: expected info, low, medium, high or critical\n");
+    return kExitUsage;
+  }
   opt.open.force_format = a.log_format;
   opt.open.year = a.year;
   opt.open.tz = a.tz;
   report::AnalysisResult result;
-  report::run_analysis(opt, result);
+  if (auto ok = report::run_analysis(opt, result); !ok) {
+    fmt::print(stderr, "netseen analyze: {}\n", ok.error().detail);
+    return kExitUsage;
+  }
   for (const auto& u : result.unreadable) fmt::print(stderr, "netseen analyze: {}: {}\n", u.path, u.reason);
   for (const auto& in : result.inputs) {
     for (const auto& e : in.errors) fmt::print(stderr, "netseen analyze: {}: {}: {}\n", in.path, e.where, e.what);
@@ -76,8 +165,13 @@ int run_analyze(AnalyzeArgs& a) {
   std::string text;
   if (a.format == "text") {
     report::TextOptions t;
-    t.color = !a.no_color && a.output.empty() && isatty(STDOUT_FILENO) != 0;
+    t.color = !a.no_color && a.output.empty() && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+    t.host = host;
     text = report::render_text(result, t);
+  } else if (a.format == "json") {
+    report::JsonOptions j;
+    j.host = host;
+    text = report::render_json(result, j);
   } else {
     fmt::print(stderr, "netseen analyze: --format {} is not available in this build yet (issues 7 and 9)\n", a.format);
     return kExitUsage;
@@ -92,8 +186,12 @@ int run_analyze(AnalyzeArgs& a) {
       return kExitInput;
     }
   }
-  // Every input unreadable: nothing was analysed.
   if (!result.unreadable.empty()) return kExitInput;
+  if (!a.fail_on.empty()) {
+    for (const auto& f : result.engine->findings()) {
+      if (f.severity >= fail_on) return kExitFindings;
+    }
+  }
   return kExitOk;
 }
 
@@ -113,6 +211,14 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_option("--year", args.year, "year for syslog time stamps that carry none")->check(CLI::Range(1970, 2100));
   cmd->add_option("--tz", args.tz, "time zone of local-time logs (default UTC)");
   cmd->add_flag("--no-color", args.no_color, "never colour the output");
+  cmd->add_option("--home-net", args.home_net,
+                  "what counts as inside, CIDR[,CIDR…] (default RFC 1918, link-local, loopback, ULA)");
+  cmd->add_option("--set", args.set, "override a detector setting, detector.key=value (repeatable)");
+  cmd->add_option("--config", args.config, "detector settings file (lines 'detector.key = value')");
+  cmd->add_option("--since", args.since, "analyse only events at or after this time (YYYY-MM-DD or RFC 3339)");
+  cmd->add_option("--until", args.until, "analyse only events up to this time");
+  cmd->add_option("--host", args.host, "report only findings about this address");
+  cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding at or above this severity is reported");
   cmd->add_flag("-q,--quiet", args.quiet, "no progress or notes on stderr");
   cmd->callback([&ctx, holder] { ctx.exit_code = run_analyze(*holder); });
 }

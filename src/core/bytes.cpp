@@ -110,6 +110,20 @@ std::optional<ByteReader> ByteReader::view_at(std::size_t position, std::size_t 
   return ByteReader(data_.subspan(position, n), base_ + position);
 }
 
+void ByteWriter::bytes(Bytes b) {
+  if (b.empty()) return;
+  const std::size_t at = buf_.size();
+  buf_.resize(at + b.size());
+  std::memcpy(buf_.data() + at, b.data(), b.size());
+}
+void ByteWriter::bytes(std::string_view s) {
+  if (s.empty()) return;
+  const std::size_t at = buf_.size();
+  buf_.resize(at + s.size());
+  std::memcpy(buf_.data() + at, s.data(), s.size());
+}
+void ByteWriter::fill(std::size_t n, std::uint8_t v) { buf_.resize(buf_.size() + n, v); }
+
 void ByteWriter::u16be(std::uint16_t v) {
   u8(static_cast<std::uint8_t>(v >> 8));
   u8(static_cast<std::uint8_t>(v));

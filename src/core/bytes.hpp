@@ -85,9 +85,11 @@ class ByteWriter {
   void u32be(std::uint32_t v);
   void u32le(std::uint32_t v);
   void u64be(std::uint64_t v);
-  void bytes(Bytes b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
-  void bytes(std::string_view s) { buf_.insert(buf_.end(), s.begin(), s.end()); }
-  void fill(std::size_t n, std::uint8_t v) { buf_.insert(buf_.end(), n, v); }
+  // Out of line on purpose: g++ 12 at -O3 reports false -Warray-bounds on inlined
+  // vector::insert after push_back.
+  void bytes(Bytes b);
+  void bytes(std::string_view s);
+  void fill(std::size_t n, std::uint8_t v);
   // Overwrite an already-written big-endian u16 (length fields written after the body).
   bool patch_u16be(std::size_t at, std::uint16_t v) noexcept;
   bool patch_u32be(std::size_t at, std::uint32_t v) noexcept;

@@ -2,7 +2,111 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
 namespace netseen::detect {
+
+namespace {
+constexpr std::array<int, 4> kInitialTtls = {32, 64, 128, 255};
+
+std::size_t ttl_bucket(std::uint8_t ttl) noexcept {
+  for (std::size_t i = 0; i < kInitialTtls.size(); ++i) {
+    if (ttl <= kInitialTtls[i]) return i;
+  }
+  return 3;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+TtlGuess guess_ttl(const HostFacts& h) {
+  TtlGuess g;
+  std::size_t best = 4;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (h.ttl_bucket_count[i] > 0 && (best == 4 || h.ttl_bucket_count[i] > h.ttl_bucket_count[best])) best = i;
+  }
+  if (best == 4) return g;
+  g.initial = kInitialTtls[best];
+  g.hops = h.ttl_bucket_min_hops[best];
+  switch (g.initial) {
+    case 32: g.os_family = "old Windows (95/98/NT 3.x)"; break;
+    case 64: g.os_family = "UNIX-like (Linux, BSD, macOS)"; break;
+    case 128: g.os_family = "Windows-like"; break;
+    default: g.os_family = "network device or Solaris"; break;
+  }
+  return g;
+}
+
+std::string ipid_pattern(const std::vector<std::uint16_t>& ids) {
+  if (ids.size() < 4) return "unknown";
+  if (std::all_of(ids.begin(), ids.end(), [](std::uint16_t v) { return v == 0; })) return "zero";
+  if (std::all_of(ids.begin(), ids.end(), [&](std::uint16_t v) { return v == ids[0]; })) return "constant";
+  auto small_steps = [&](auto key) {
+    std::size_t ok = 0;
+    for (std::size_t i = 1; i < ids.size(); ++i) {
+      const auto d = static_cast<std::uint16_t>(key(ids[i]) - key(ids[i - 1]));
+      if (d >= 1 && d <= 1024) ++ok;
+    }
+    return ok * 10 >= (ids.size() - 1) * 8;  // 80% of steps small and forward
+  };
+  if (small_steps([](std::uint16_t v) { return v; })) return "incremental-be";
+  if (small_steps([](std::uint16_t v) { return static_cast<std::uint16_t>((v >> 8) | (v << 8)); })) {
+    return "incremental-le";
+  }
+  return "random";
+}
+
+Engine::Engine(const EngineOptions& options)
+    : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {}
+
+Result<std::map<std::string, std::string>> parse_detector_config(std::string_view text, std::string_view name) {
+  std::map<std::string, std::string> out;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    if (line.empty()) continue;
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      return fail(ErrorKind::Malformed, "config", line_no,
+                  fmt::format("{}:{}: expected 'detector.key = value'", name, line_no));
+    }
+    out[std::string(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Engine>> Engine::create(const EngineOptions& options) {
+  std::unique_ptr<Engine> e(new Engine(options));
+  NETSEEN_TRY_ASSIGN(auto defaults, parse_detector_config(builtin_detector_defaults(), "data/detectors.conf"));
+  for (const auto& [k, v] : options.overrides) defaults[k] = v;
+  // Index every parameter of every detector.
+  std::map<std::string, double*> slots;
+  for (auto& d : e->detectors_) {
+    for (auto& p : d->params()) slots[fmt::format("{}.{}", d->id(), p.key)] = p.value;
+  }
+  for (const auto& [key, text] : defaults) {
+    auto it = slots.find(key);
+    if (it == slots.end()) return fail(ErrorKind::Malformed, "config", 0, fmt::format("unknown setting '{}'", key));
+    double v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v)) {
+      return fail(ErrorKind::Malformed, "config", 0, fmt::format("setting '{}': '{}' is not a number", key, text));
+    }
+    *it->second = v;
+  }
+  return e;
+}
 
 HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
   if (!a.valid()) return nullptr;
@@ -15,10 +119,35 @@ HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
     it = hosts_.emplace(a, HostFacts{}).first;
     it->second.address = a;
     it->second.first_seen = ts;
+    it->second.last_seen = ts;
   }
   if (ts < it->second.first_seen) it->second.first_seen = ts;
   if (ts > it->second.last_seen) it->second.last_seen = ts;
   return &it->second;
+}
+
+void Engine::learn_names(const decode::Event& e) {
+  if (!e.nbns) return;
+  const auto& n = *e.nbns;
+  auto display = [](const decode::NbName& nm) {
+    std::string s;
+    for (std::size_t i = 0; i < 15; ++i) {
+      const auto c = nm.raw[i];
+      if (c >= 0x21 && c < 0x7F) s.push_back(static_cast<char>(c));
+      else if (c == ' ') s.push_back(' ');
+      else s += fmt::format("\\x{:02x}", c);
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return fmt::format("{}<{:02X}>", s, nm.raw[15]);
+  };
+  // Registrations / refreshes (opcode 5, 8, 9, 15) name their sender.
+  if (!n.response && (n.opcode == 5 || n.opcode == 8 || n.opcode == 9 || n.opcode == 15) && n.question) {
+    ctx_.learned_name(e.src, {display(*n.question), false});
+  }
+  // A node-status answer lists the responder's own names.
+  if (n.response && n.qtype == 0x21) {
+    for (const auto& nm : n.node_status_names) ctx_.learned_name(e.src, {display(nm), false});
+  }
 }
 
 void Engine::on_event(const decode::Event& e) {
@@ -31,17 +160,38 @@ void Engine::on_event(const decode::Event& e) {
     if (e.ts > stats_.last_ts) stats_.last_ts = e.ts;
   }
   std::string proto = decode::to_string(e.transport);
-  if (e.transport == decode::Transport::None && e.ip_version != 0) proto = fmt::format("ip-proto-{}", e.protocol);
-  if (e.transport == decode::Transport::None && e.ip_version == 0) proto = "non-ip";
+  if (e.transport == decode::Transport::None) proto = e.ip_version != 0 ? fmt::format("ip-proto-{}", e.protocol) : "non-ip";
   stats_.by_protocol[proto] += e.count;
   if (e.action != decode::Action::Unknown) stats_.by_action[decode::to_string(e.action)] += e.count;
   if (auto* h = host(e.src, e.ts)) {
     h->events_as_source += e.count;
     h->bytes_as_source += e.wire_len != 0 ? e.wire_len : e.ip_len;
+    if (e.has_ttl) {
+      const auto b = ttl_bucket(e.ttl);
+      ++h->ttl_bucket_count[b];
+      const auto hops = static_cast<std::uint8_t>(kInitialTtls[b] - e.ttl);
+      if (hops < h->ttl_bucket_min_hops[b]) h->ttl_bucket_min_hops[b] = hops;
+    }
+    if (e.has_ip_id && h->ip_ids.size() < HostFacts::kMaxIpIds) {
+      h->ip_ids.push_back(e.ip_id);
+      h->ip_ids_from_log = h->ip_ids_from_log || e.ip_id_from_log;
+    }
   }
   if (auto* h = host(e.dst, e.ts)) h->events_as_destination += e.count;
+  ctx_.dns_mut().on_event(e);
+  learn_names(e);
+  for (auto& d : detectors_) d->on_event(e, ctx_);
 }
 
-void Engine::finish() {}
+void Engine::finish() {
+  for (auto& d : detectors_) d->finish(ctx_);
+  auto& f = ctx_.findings_mut();
+  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.source != b.source) return a.source < b.source;
+    if (a.id != b.id) return a.id < b.id;
+    return a.first_seen < b.first_seen;
+  });
+}
 
 }  // namespace netseen::detect

@@ -1,16 +1,21 @@
 // The detection engine: feeds every Event to every detector, keeps per-host facts with
-// bounded memory, and collects findings.
+// bounded memory, and collects findings in a deterministic order.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/ip_address.hpp"
+#include "core/result.hpp"
 #include "core/time.hpp"
 #include "decode/event.hpp"
+#include "detect/context.hpp"
+#include "detect/detector.hpp"
 
 namespace netseen::detect {
 
@@ -21,20 +26,49 @@ struct HostFacts {
   std::uint64_t events_as_destination = 0;
   std::uint64_t bytes_as_source = 0;
   Timestamp first_seen, last_seen;
+  // TTLs of packets this host sent, by initial-TTL bucket (32, 64, 128, 255) and the
+  // smallest hop distance seen for each.
+  std::array<std::uint64_t, 4> ttl_bucket_count{};
+  std::array<std::uint8_t, 4> ttl_bucket_min_hops{255, 255, 255, 255};
+  // The first IP ids this host sent (for the IP ID pattern), and whether they came from a log.
+  std::vector<std::uint16_t> ip_ids;
+  bool ip_ids_from_log = false;
+
+  static constexpr std::size_t kMaxIpIds = 32;
 };
+
+// What the TTLs say: the most common initial TTL, hop distance, and an OS family guess.
+struct TtlGuess {
+  int initial = 0;     // 0 when no TTL was seen
+  int hops = 0;
+  std::string os_family;  // "Windows-like", "UNIX-like", "network device / Solaris", "old Windows 9x / …"
+};
+TtlGuess guess_ttl(const HostFacts& h);
+// incremental-be | incremental-le | random | zero | constant | unknown (too few samples)
+std::string ipid_pattern(const std::vector<std::uint16_t>& ids);
 
 struct EngineStats {
   std::uint64_t events = 0;
-  std::map<std::string, std::uint64_t> by_protocol;  // "udp/137", "tcp", "icmp", …
+  std::map<std::string, std::uint64_t> by_protocol;  // "tcp", "udp", "icmp", …
   std::map<std::string, std::uint64_t> by_action;    // accept / drop / reject (logs)
   bool have_ts = false;
   Timestamp first_ts, last_ts;
   std::uint64_t hosts_evicted = 0;
 };
 
+struct EngineOptions {
+  std::vector<Cidr> home_nets = default_home_nets();
+  std::size_t max_hosts = 1'000'000;
+  // "<detector id>.<key>" → value, applied over the defaults of data/detectors.conf.
+  std::map<std::string, std::string> overrides;
+};
+
 class Engine {
  public:
-  explicit Engine(std::size_t max_hosts = 1'000'000) : max_hosts_(max_hosts) {}
+  // Builds every detector, applies defaults then overrides. Malformed for an unknown key
+  // or a value that is not a number.
+  static Result<std::unique_ptr<Engine>> create(const EngineOptions& options);
+
   void on_event(const decode::Event& e);
   void finish();
 
@@ -42,13 +76,29 @@ class Engine {
   [[nodiscard]] const std::unordered_map<IpAddress, HostFacts, IpAddressHash>& hosts() const noexcept {
     return hosts_;
   }
+  // Findings sorted by severity (highest first), then source, then id.
+  [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return ctx_.findings(); }
+  [[nodiscard]] const Context& context() const noexcept { return ctx_; }
+  Context& context_mut() noexcept { return ctx_; }
+  [[nodiscard]] const std::vector<std::unique_ptr<Detector>>& detectors() const noexcept { return detectors_; }
 
  private:
+  explicit Engine(const EngineOptions& options);
   HostFacts* host(const IpAddress& a, Timestamp ts);
+  void learn_names(const decode::Event& e);
 
   std::size_t max_hosts_;
   EngineStats stats_;
   std::unordered_map<IpAddress, HostFacts, IpAddressHash> hosts_;
+  Context ctx_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
 };
+
+// Every detector, in a fixed order (registry.cpp).
+std::vector<std::unique_ptr<Detector>> make_all_detectors();
+// The built-in defaults (data/detectors.conf, compiled in).
+std::string_view builtin_detector_defaults();
+// Parses "key = value" lines ('#' comments) into a map; Malformed with the line number.
+Result<std::map<std::string, std::string>> parse_detector_config(std::string_view text, std::string_view name);
 
 }  // namespace netseen::detect

@@ -5,8 +5,9 @@
 
 namespace netseen::report {
 
-void run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
+Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
   const auto start = std::chrono::steady_clock::now();
+  NETSEEN_TRY_ASSIGN(out.engine, detect::Engine::create(options.engine));
   std::vector<std::unique_ptr<ingest::EventSource>> sources;
   for (std::size_t i = 0; i < options.inputs.size(); ++i) {
     ingest::OpenOptions open = options.open;
@@ -28,12 +29,29 @@ void run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
       if (live[i] && (best == sources.size() || pending[i].ts < pending[best].ts)) best = i;
     }
     if (best == sources.size()) break;
-    out.engine.on_event(pending[best]);
+    const auto& ev = pending[best];
+    if ((options.since && ev.ts < *options.since) || (options.until && ev.ts > *options.until)) {
+      ++out.outside_time_window;
+    } else {
+      out.engine->on_event(ev);
+    }
     live[best] = sources[best]->next(pending[best]);
   }
-  out.engine.finish();
+  out.engine->finish();
   for (auto& s : sources) out.inputs.push_back(s->stats());
+  // Name inputs as the caller wishes (the bundled example is shown without its install path).
+  for (std::size_t i = 0, j = 0; i < options.inputs.size() && j < out.inputs.size(); ++i) {
+    if (out.inputs[j].path != options.inputs[i]) continue;
+    if (i < options.display_names.size()) out.inputs[j].path = options.display_names[i];
+    ++j;
+  }
+  for (auto& u : out.unreadable) {
+    for (std::size_t i = 0; i < options.inputs.size() && i < options.display_names.size(); ++i) {
+      if (u.path == options.inputs[i]) u.path = options.display_names[i];
+    }
+  }
   out.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Ok{};
 }
 
 }  // namespace netseen::report

@@ -2,6 +2,8 @@
 // detection engine, and collect what the reports need.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,7 +14,10 @@ namespace netseen::report {
 
 struct AnalyzeOptions {
   std::vector<std::string> inputs;
+  std::vector<std::string> display_names;  // optional: how each input is named in reports
   ingest::OpenOptions open;
+  detect::EngineOptions engine;
+  std::optional<Timestamp> since, until;  // events outside are read and counted, not analysed
 };
 
 struct UnreadableInput {
@@ -23,11 +28,13 @@ struct UnreadableInput {
 struct AnalysisResult {
   std::vector<ingest::InputStats> inputs;      // one per readable input, in the order given
   std::vector<UnreadableInput> unreadable;     // inputs that could not be opened at all
-  detect::Engine engine;
+  std::unique_ptr<detect::Engine> engine;
+  std::uint64_t outside_time_window = 0;
   double elapsed_s = 0;
 };
 
 // Runs the whole analysis. Unreadable inputs are recorded, the rest still analysed.
-void run_analysis(const AnalyzeOptions& options, AnalysisResult& out);
+// Fails only when the detector configuration is invalid.
+Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out);
 
 }  // namespace netseen::report

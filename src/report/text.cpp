@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 #include <vector>
+
+#include "report/common.hpp"
 
 namespace netseen::report {
 
 namespace {
+
 std::string span_text(Timestamp a, Timestamp b) {
   const double s = static_cast<double>(b.us - a.us) / 1e6;
   if (s < 120) return fmt::format("{:.1f} s", s);
@@ -15,55 +20,158 @@ std::string span_text(Timestamp a, Timestamp b) {
   if (s < 172800) return fmt::format("{:.1f} h", s / 3600);
   return fmt::format("{:.1f} days", s / 86400);
 }
+
+// Wraps `text` at `width` columns, every line starting with `indent`.
+std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
+  std::string out;
+  std::string line(indent);
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto sp = text.find(' ', pos);
+    const auto word = text.substr(pos, sp == std::string_view::npos ? std::string_view::npos : sp - pos);
+    if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line = std::string(indent);
+    }
+    if (line.size() > indent.size()) line += ' ';
+    line += word;
+    if (sp == std::string_view::npos) break;
+    pos = sp + 1;
+  }
+  if (line.size() > indent.size()) out += line + "\n";
+  return out;
+}
+
+struct Style {
+  bool color;
+  [[nodiscard]] std::string sev(detect::Severity s) const {
+    std::string label(to_string(s));
+    std::transform(label.begin(), label.end(), label.begin(), [](char c) { return static_cast<char>(c - 32); });
+    if (!color) return label;
+    const char* code = "0";
+    switch (s) {
+      case detect::Severity::Critical: code = "1;97;41"; break;
+      case detect::Severity::High: code = "1;31"; break;
+      case detect::Severity::Medium: code = "33"; break;
+      case detect::Severity::Low: code = "36"; break;
+      case detect::Severity::Info: code = "2"; break;
+    }
+    return fmt::format("\x1b[{}m{}\x1b[0m", code, label);
+  }
+  [[nodiscard]] std::string bold(std::string_view s) const {
+    return color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s);
+  }
+};
+
 }  // namespace
 
-std::string render_text(const AnalysisResult& r, const TextOptions&) {
+std::string render_text(const AnalysisResult& r, const TextOptions& o) {
+  const Style st{o.color};
+  const std::size_t width = o.width == 0 ? 100 : o.width;
   std::string out;
-  const auto& st = r.engine.stats();
-  out += "netseen — what am I seeing?\n\n";
-  out += "Inputs\n";
+  const auto& es = r.engine->stats();
+  out += st.bold("netseen — what am I seeing?") + "\n\n";
+
+  // What was read.
+  std::uint64_t records = 0;
+  for (const auto& in : r.inputs) records += in.records;
+  std::string when;
+  if (es.have_ts) {
+    when = fmt::format(", {} to {} ({})", format_rfc3339(es.first_ts).substr(0, 19) + "Z",
+                       format_rfc3339(es.last_ts).substr(0, 19) + "Z", span_text(es.first_ts, es.last_ts));
+  }
+  out += fmt::format("Read {} input{}: {} records, {} events{}; {} hosts.\n", r.inputs.size(),
+                     r.inputs.size() == 1 ? "" : "s", records, es.events, when, r.engine->hosts().size());
   for (const auto& in : r.inputs) {
-    out += fmt::format("  {}  [{}]  {} records, {} decoded, {} skipped, {} errors\n", in.path, in.format, in.records,
-                       in.decoded, in.skipped, in.error_count);
-    for (const auto& [reason, n] : in.skipped_by_reason) out += fmt::format("      skipped {}: {}\n", reason, n);
-    for (const auto& e : in.errors) out += fmt::format("      {}: {}\n", e.where, e.what);
-    if (in.error_count > in.errors.size()) {
-      out += fmt::format("      … and {} more errors\n", in.error_count - in.errors.size());
+    out += fmt::format("  {}  [{}]  {} read, {} decoded, {} skipped, {} error{}\n", in.path, in.format, in.records,
+                       in.decoded, in.skipped, in.error_count, in.error_count == 1 ? "" : "s");
+    for (const auto& [reason, n] : in.skipped_by_reason) out += fmt::format("      skipped ({}): {}\n", reason, n);
+    for (std::size_t i = 0; i < in.errors.size() && i < 5; ++i) {
+      out += fmt::format("      {}: {}\n", in.errors[i].where, in.errors[i].what);
     }
+    if (in.error_count > 5) out += fmt::format("      … {} more errors (--format json lists them)\n", in.error_count - 5);
   }
   for (const auto& u : r.unreadable) out += fmt::format("  {}  could not be read: {}\n", u.path, u.reason);
-  out += "\nTraffic\n";
-  if (st.have_ts) {
-    out += fmt::format("  {} events from {} to {} ({})\n", st.events, format_rfc3339(st.first_ts),
-                       format_rfc3339(st.last_ts), span_text(st.first_ts, st.last_ts));
+  if (r.outside_time_window > 0) {
+    out += fmt::format("  {} events outside --since/--until were not analysed\n", r.outside_time_window);
+  }
+
+  const auto findings = select_findings(r, o.host);
+  // The first screen: the findings that matter, one sentence each.
+  std::vector<const detect::Finding*> important;
+  std::vector<const detect::Finding*> background;
+  for (const auto* f : findings) {
+    (f->severity >= detect::Severity::Medium ? important : background).push_back(f);
+  }
+  out += "\n";
+  if (findings.empty()) {
+    out += "Nothing that needs attention was found.\n";
+  } else if (important.empty()) {
+    out += fmt::format("Nothing above low severity; {} benign or informational finding{} below.\n", background.size(),
+                       background.size() == 1 ? "" : "s");
   } else {
-    out += fmt::format("  {} events\n", st.events);
-  }
-  out += fmt::format("  {} hosts\n", r.engine.hosts().size());
-  if (!st.by_protocol.empty()) {
-    out += "  by protocol:";
-    for (const auto& [p, n] : st.by_protocol) out += fmt::format(" {} {}", p, n);
-    out += "\n";
-  }
-  if (!st.by_action.empty()) {
-    out += "  firewall actions:";
-    for (const auto& [a, n] : st.by_action) out += fmt::format(" {} {}", a, n);
-    out += "\n";
-  }
-  // The busiest sources, most events first (ties by address, for stable output).
-  std::vector<const detect::HostFacts*> hosts;
-  for (const auto& [addr, h] : r.engine.hosts()) {
-    if (h.events_as_source > 0) hosts.push_back(&h);
-  }
-  std::sort(hosts.begin(), hosts.end(), [](const auto* a, const auto* b) {
-    if (a->events_as_source != b->events_as_source) return a->events_as_source > b->events_as_source;
-    return a->address < b->address;
-  });
-  if (!hosts.empty()) {
-    out += "\nBusiest sources\n";
-    for (std::size_t i = 0; i < hosts.size() && i < 10; ++i) {
-      out += fmt::format("  {:<40} {} events\n", hosts[i]->address.to_string(), hosts[i]->events_as_source);
+    out += st.bold("What matters most") + "\n";
+    for (std::size_t i = 0; i < important.size() && i < 8; ++i) {
+      const auto* f = important[i];
+      out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.", st.sev(f->severity), f->title, to_string(f->verdict),
+                              f->confidence * 100),
+                  width, "  ");
     }
+    if (important.size() > 8) out += fmt::format("  … and {} more below.\n", important.size() - 8);
+  }
+
+  // Per host, by severity.
+  if (!findings.empty()) {
+    out += "\n" + st.bold("Findings by host") + "\n";
+    std::vector<IpAddress> order;
+    std::map<IpAddress, std::vector<const detect::Finding*>> by_host;
+    for (const auto* f : findings) {
+      if (by_host.find(f->source) == by_host.end()) order.push_back(f->source);
+      by_host[f->source].push_back(f);
+    }
+    for (const auto& h : order) {
+      const auto facts = describe_host(r, h);
+      out += "\n" + st.bold(h.to_string()) + (facts.empty() ? "" : "  (" + facts + ")") + "\n";
+      for (const auto* f : by_host[h]) {
+        out += fmt::format("  {}  {}  {}, confidence {:.2f}\n", st.sev(f->severity), f->id, to_string(f->verdict),
+                           f->confidence);
+        out += wrap(f->title, width, "      ");
+        out += wrap(f->explanation, width, "      ");
+        if (!f->target_sample.empty()) {
+          std::string t;
+          for (const auto& a : f->target_sample) t += (t.empty() ? "" : ", ") + a.to_string();
+          if (f->target_count > f->target_sample.size()) t += fmt::format(" … ({} in all)", f->target_count);
+          out += wrap("Targets: " + t, width, "      ");
+        }
+        if (!f->regions.empty() && !(f->regions.size() == 1 && f->regions.begin()->first == "unknown")) {
+          std::string t;
+          for (const auto& [reg, n] : f->regions) t += fmt::format("{}{} {}", t.empty() ? "" : ", ", reg, n);
+          out += wrap("Regions: " + t, width, "      ");
+        }
+        out += wrap("Evidence: " + evidence_text(r, f->evidence), width, "      ");
+        out += wrap("What to do: " + f->advice, width, "      ");
+      }
+    }
+  }
+
+  out += "\n" + st.bold("Traffic") + "\n";
+  if (!es.by_protocol.empty()) {
+    std::string t;
+    for (const auto& [p, n] : es.by_protocol) t += fmt::format("{}{} {}", t.empty() ? "" : ", ", p, n);
+    out += wrap("By protocol: " + t, width, "  ");
+  }
+  if (!es.by_action.empty()) {
+    std::string t;
+    for (const auto& [a, n] : es.by_action) t += fmt::format("{}{} {}", t.empty() ? "" : ", ", a, n);
+    out += wrap("Firewall actions: " + t, width, "  ");
+  }
+  const auto busiest = busiest_sources(r, 5);
+  if (!busiest.empty()) {
+    std::string t;
+    for (const auto* h : busiest) {
+      t += fmt::format("{}{} ({})", t.empty() ? "" : ", ", h->address.to_string(), h->events_as_source);
+    }
+    out += wrap("Busiest sources: " + t, width, "  ");
   }
   return out;
 }

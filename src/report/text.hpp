@@ -1,6 +1,8 @@
-// The terminal report.
+// The terminal report: the first screen answers "what am I seeing?", then findings per
+// host by severity, then the traffic summary.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "report/pipeline.hpp"
@@ -9,6 +11,8 @@ namespace netseen::report {
 
 struct TextOptions {
   bool color = false;
+  std::size_t width = 100;
+  std::optional<IpAddress> host;  // --host: only findings about this address
 };
 
 std::string render_text(const AnalysisResult& result, const TextOptions& options);

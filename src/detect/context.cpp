@@ -1,0 +1,53 @@
+#include "detect/context.hpp"
+
+#include <algorithm>
+
+namespace netseen::detect {
+
+namespace {
+constexpr std::size_t kMaxNamesPerHost = 32;
+constexpr std::size_t kMaxNamedHosts = 100'000;
+}  // namespace
+
+Context::Context(std::vector<Cidr> home_nets) : home_nets_(std::move(home_nets)) {}
+
+bool Context::inside(const IpAddress& a) const noexcept {
+  return std::any_of(home_nets_.begin(), home_nets_.end(), [&](const Cidr& c) { return c.contains(a); });
+}
+
+std::string Context::region(const IpAddress& a, Timestamp at) const {
+  if (region_) return region_(a, at);
+  return "unknown";
+}
+
+void Context::learned_name(const IpAddress& host, NetbiosNameSeen name) {
+  auto it = names_.find(host);
+  if (it == names_.end()) {
+    if (names_.size() >= kMaxNamedHosts) {
+      count_eviction("host.names");
+      return;
+    }
+    it = names_.emplace(host, std::vector<NetbiosNameSeen>{}).first;
+  }
+  auto& v = it->second;
+  for (const auto& n : v) {
+    if (n.name == name.name && n.group == name.group) return;
+  }
+  if (v.size() < kMaxNamesPerHost) v.push_back(std::move(name));
+}
+
+const std::vector<NetbiosNameSeen>* Context::names_of(const IpAddress& host) const {
+  auto it = names_.find(host);
+  return it == names_.end() ? nullptr : &it->second;
+}
+
+std::vector<Cidr> default_home_nets() {
+  std::vector<Cidr> out;
+  for (const char* c : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8", "fc00::/7",
+                        "fe80::/10"}) {
+    out.push_back(*Cidr::parse(c));
+  }
+  return out;
+}
+
+}  // namespace netseen::detect

@@ -1,0 +1,63 @@
+// What a detector may ask of the engine while it runs: the home networks, the DNS
+// correlation, facts about hosts, the knowledge base's region of an address, and where
+// to put a finding.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "core/ip_address.hpp"
+#include "detect/dns_tracker.hpp"
+#include "detect/finding.hpp"
+
+namespace netseen::detect {
+
+struct NetbiosNameSeen {
+  std::string name;  // display form, e.g. "WORKSTATION7<00>"
+  bool group = false;
+};
+
+class Context {
+ public:
+  explicit Context(std::vector<Cidr> home_nets);
+
+  // Inside = in one of --home-net (default RFC 1918 + link-local + loopback + ULA).
+  [[nodiscard]] bool inside(const IpAddress& a) const noexcept;
+  [[nodiscard]] const std::vector<Cidr>& home_nets() const noexcept { return home_nets_; }
+  [[nodiscard]] const DnsTracker& dns() const noexcept { return dns_; }
+  DnsTracker& dns_mut() noexcept { return dns_; }
+
+  // The registry or region an address belongs to on a date ("RIPE NCC", "ARIN", "private",
+  // "reserved", …). Supplied by the knowledge base; "unknown" when none is attached.
+  [[nodiscard]] std::string region(const IpAddress& a, Timestamp at) const;
+  void set_region_lookup(std::function<std::string(const IpAddress&, Timestamp)> f) { region_ = std::move(f); }
+
+  void emit(Finding f) { findings_.push_back(std::move(f)); }
+  [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return findings_; }
+  std::vector<Finding>& findings_mut() noexcept { return findings_; }
+
+  // Hosts name themselves in NBNS registrations and node-status answers.
+  void learned_name(const IpAddress& host, NetbiosNameSeen name);
+  [[nodiscard]] const std::vector<NetbiosNameSeen>* names_of(const IpAddress& host) const;
+
+  // Per-detector state that had to be dropped to stay within its cap.
+  void count_eviction(std::string_view detector) { ++evictions_[std::string(detector)]; }
+  [[nodiscard]] const std::map<std::string, std::uint64_t>& evictions() const noexcept { return evictions_; }
+
+ private:
+  std::vector<Cidr> home_nets_;
+  DnsTracker dns_;
+  std::function<std::string(const IpAddress&, Timestamp)> region_;
+  std::vector<Finding> findings_;
+  std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
+  std::map<std::string, std::uint64_t> evictions_;
+};
+
+// The default home networks: 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, fc00::/7, fe80::/10.
+std::vector<Cidr> default_home_nets();
+
+}  // namespace netseen::detect

@@ -1,0 +1,69 @@
+// Finding: what a detector concludes, with the evidence that leads back to the input.
+// Field for field the "finding" object of the JSON Lines contract (design/product.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/ip_address.hpp"
+#include "core/time.hpp"
+#include "decode/event.hpp"
+
+namespace netseen::detect {
+
+enum class Severity : std::uint8_t { Info, Low, Medium, High, Critical };
+enum class Verdict : std::uint8_t { Benign, Misconfiguration, Suspicious, Malicious };
+
+std::string_view to_string(Severity s) noexcept;
+std::string_view to_string(Verdict v) noexcept;
+// "info".."critical" → Severity; false when unknown.
+bool parse_severity(std::string_view text, Severity& out) noexcept;
+
+// A detector-specific attribute value (JSON number, string, bool or list of strings).
+using AttrValue = std::variant<std::int64_t, double, std::string, bool, std::vector<std::string>>;
+
+struct Finding {
+  std::string id;                 // stable detector id, e.g. "nbstat.sweep"
+  Severity severity = Severity::Info;
+  Verdict verdict = Verdict::Benign;
+  double confidence = 0.5;        // 0.0 .. 1.0
+  IpAddress source;               // the host the finding is about
+  std::uint64_t target_count = 0;
+  std::vector<IpAddress> target_sample;           // at most kMaxTargetSample, sorted
+  std::map<std::string, std::uint64_t> regions;   // registry/region → targets
+  Timestamp first_seen, last_seen;
+  std::uint64_t events = 0;
+  std::string title;
+  std::string explanation;
+  std::string advice;
+  std::vector<decode::Origin> evidence;           // sampled: first and last few
+  std::vector<std::pair<std::string, AttrValue>> attributes;  // in insertion order
+  std::string dedup_key;          // equal keys = the same finding (id + source + scope)
+
+  static constexpr std::size_t kMaxTargetSample = 10;
+  static constexpr std::size_t kMaxEvidence = 10;
+
+  void attr(std::string key, AttrValue v) { attributes.emplace_back(std::move(key), std::move(v)); }
+};
+
+// Keeps a bounded, deterministic evidence sample: the first half of the slots go to the
+// first events seen, the rest rotate over the most recent ones.
+class EvidenceSampler {
+ public:
+  void add(const decode::Origin& o);
+  [[nodiscard]] std::vector<decode::Origin> sample() const;
+  [[nodiscard]] std::uint64_t seen() const noexcept { return seen_; }
+
+ private:
+  std::vector<decode::Origin> first_;
+  std::vector<decode::Origin> last_;  // ring
+  std::size_t next_ = 0;
+  std::uint64_t seen_ = 0;
+};
+
+}  // namespace netseen::detect
