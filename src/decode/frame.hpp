@@ -58,6 +58,10 @@ const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len
 // Name of a link type for diagnostics ("ethernet", "linux-sll", …, "linktype-147").
 const char* linktype_name(std::uint32_t link) noexcept;
 
+// "Tree Disconnect", "Echo", "Negotiate", … ("command 0x42" style names are left to callers:
+// nullptr when unknown). version 1 = SMB1 command byte, 2 = SMB2 command.
+const char* smb_command_name(std::uint8_t version, std::uint16_t command) noexcept;
+
 // Adds an anomaly without duplicates.
 void add_anomaly(Event& ev, const char* id, std::string detail = {});
 [[nodiscard]] bool has_anomaly(const Event& ev, std::string_view id) noexcept;

@@ -1,0 +1,26 @@
+// Fuzz harness: the classic pcap reader and every frame through the decoder.
+#include <cstddef>
+#include <cstdint>
+
+#include "decode/frame.hpp"
+#include "ingest/pcap.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace netseen;  // NOLINT(google-build-using-namespace)
+  const Bytes bytes(data, size);
+  auto reader = ingest::PcapReader::open(bytes);
+  if (!reader) return 0;
+  ingest::InputStats stats;
+  ingest::CaptureRecord rec;
+  decode::Event ev;
+  std::uint64_t frames = 0;
+  while (reader->next(rec, stats)) {
+    if (rec.data.data() < data || rec.data.data() + rec.data.size() > data + size) __builtin_trap();
+    if (rec.frame != ++frames) __builtin_trap();
+    decode::reset_event(ev);
+    static_cast<void>(decode::decode_frame(rec.linktype, rec.data, rec.wire_len, {}, ev));
+  }
+  if (reader->position() > size) __builtin_trap();
+  return 0;
+}
