@@ -108,6 +108,12 @@ class NbssFramer {
   [[nodiscard]] std::size_t buffered() const noexcept;
   [[nodiscard]] std::size_t stream_offset() const noexcept { return consumed_; }
   [[nodiscard]] std::size_t frames() const noexcept { return frames_; }
+  // The header of the frame being assembled (nullptr between frames): at the end of a
+  // stream this is a truncated session message; missing_payload() says how much is absent.
+  [[nodiscard]] const NbssFrameHeader* pending_header() const noexcept {
+    return have_header_ ? &current_.header : nullptr;
+  }
+  [[nodiscard]] std::size_t missing_payload() const noexcept { return have_header_ ? remaining_payload_ : 0; }
 
  private:
   void pump();

@@ -96,22 +96,102 @@ class PcapWriter {
 struct CapturedPayload {
   std::size_t frame = 0;  // 1-based, like tshark
   std::uint8_t proto = 0;
+  std::uint32_t src = 0, dst = 0;
   std::uint16_t sport = 0, dport = 0;
   std::vector<std::uint8_t> payload;
 };
 
+// Decodes one Ethernet frame (optional 802.1Q) down to its UDP/TCP payload.
+inline std::optional<CapturedPayload> frame_payload(Bytes frame_bytes, std::size_t n) {
+  ByteReader f{frame_bytes};
+  f.skip(12);
+  auto et = f.u16be();
+  if (et && *et == 0x8100) {
+    f.skip(2);
+    et = f.u16be();
+  }
+  if (!et || *et != 0x0800) return std::nullopt;
+  auto vihl = f.peek_u8();
+  if (!vihl) return std::nullopt;
+  const std::size_t ihl = static_cast<std::size_t>(*vihl & 0x0F) * 4;
+  auto ipr = f.sub_clamped(ihl);
+  ipr.skip(2);
+  auto total = ipr.u16be();
+  ipr.skip(2);
+  auto frag = ipr.u16be();
+  ipr.skip(1);
+  auto proto = ipr.u8();
+  ipr.skip(2);
+  auto src = ipr.u32be();
+  auto dst = ipr.u32be();
+  if (!total || !proto || !frag || !src || !dst || (*frag & 0x1FFF) != 0 || *total < ihl) return std::nullopt;
+  auto l4 = f.sub_clamped(*total - ihl);
+  CapturedPayload p;
+  p.src = *src;
+  p.dst = *dst;
+  p.frame = n;
+  p.proto = *proto;
+  auto sp = l4.u16be();
+  auto dp = l4.u16be();
+  if (!sp || !dp) return std::nullopt;
+  p.sport = *sp;
+  p.dport = *dp;
+  if (*proto == 17) {
+    auto ulen = l4.u16be();
+    l4.skip(2);
+    if (ulen && *ulen >= 8 && *ulen - 8U < l4.remaining()) l4 = *l4.sub(*ulen - 8U);
+  } else if (*proto == 6) {
+    l4.skip(8);
+    auto off = l4.u8();
+    if (!off) return std::nullopt;
+    l4.skip(7);
+    const std::size_t hl = static_cast<std::size_t>(*off >> 4) * 4;
+    if (hl < 20) return std::nullopt;
+    l4.skip(hl - 20);
+  } else {
+    return std::nullopt;
+  }
+  const Bytes rest = l4.rest();
+  p.payload.assign(rest.begin(), rest.end());
+  return p;
+}
+
+// Classic pcap (little-endian, Ethernet) or pcapng (little-endian, EPBs on Ethernet).
 inline std::optional<std::vector<CapturedPayload>> read_pcap_payloads(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::vector<std::uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ByteReader r{Bytes(file)};
   auto magic = r.u32le();
-  if (!magic || (*magic != 0xA1B2C3D4 && *magic != 0xA1B23C4D)) return std::nullopt;
+  if (!magic) return std::nullopt;
+  std::vector<CapturedPayload> out;
+  std::size_t n = 0;
+  if (*magic == 0x0A0D0D0A) {  // pcapng
+    r.seek(0);
+    while (r.remaining() >= 12) {
+      const std::size_t start = r.position();
+      const std::uint32_t type = *r.u32le();
+      const std::uint32_t len = *r.u32le();
+      if (len < 12 || len > r.remaining() + 8) break;
+      if (type == 6) {  // Enhanced Packet Block
+        r.skip(12);
+        const std::uint32_t caplen = *r.u32le();
+        r.skip(4);
+        auto data = r.bytes(caplen);
+        if (!data) break;
+        ++n;
+        if (auto p = frame_payload(*data, n)) out.push_back(std::move(*p));
+      } else if (type == 3) {
+        ++n;
+      }
+      r.seek(start + len);
+    }
+    return out;
+  }
+  if (*magic != 0xA1B2C3D4 && *magic != 0xA1B23C4D) return std::nullopt;
   r.skip(16);
   auto link = r.u32le();
   if (!link || *link != 1) return std::nullopt;
-  std::vector<CapturedPayload> out;
-  std::size_t n = 0;
   while (r.remaining() >= 16) {
     r.skip(8);
     const std::uint32_t incl = *r.u32le();
@@ -119,50 +199,7 @@ inline std::optional<std::vector<CapturedPayload>> read_pcap_payloads(const std:
     auto rec = r.sub(incl);
     if (!rec) break;
     ++n;
-    ByteReader f = *rec;
-    f.skip(12);
-    auto et = f.u16be();
-    if (et && *et == 0x8100) {
-      f.skip(2);
-      et = f.u16be();
-    }
-    if (!et || *et != 0x0800) continue;
-    auto vihl = f.peek_u8();
-    if (!vihl) continue;
-    const std::size_t ihl = static_cast<std::size_t>(*vihl & 0x0F) * 4;
-    auto ipr = f.sub_clamped(ihl);
-    ipr.skip(2);
-    auto total = ipr.u16be();
-    ipr.skip(2);
-    auto frag = ipr.u16be();
-    ipr.skip(1);
-    auto proto = ipr.u8();
-    if (!total || !proto || !frag || (*frag & 0x1FFF) != 0 || *total < ihl) continue;
-    auto l4 = f.sub_clamped(*total - ihl);
-    CapturedPayload p;
-    p.frame = n;
-    p.proto = *proto;
-    auto sp = l4.u16be();
-    auto dp = l4.u16be();
-    if (!sp || !dp) continue;
-    p.sport = *sp;
-    p.dport = *dp;
-    if (*proto == 17) {
-      l4.skip(4);
-    } else if (*proto == 6) {
-      l4.skip(8);
-      auto off = l4.u8();
-      if (!off) continue;
-      l4.skip(7);
-      const std::size_t hl = static_cast<std::size_t>(*off >> 4) * 4;
-      if (hl < 20) continue;
-      l4.skip(hl - 20);
-    } else {
-      continue;
-    }
-    const Bytes rest = l4.rest();
-    p.payload.assign(rest.begin(), rest.end());
-    out.push_back(std::move(p));
+    if (auto p = frame_payload(rec->whole(), n)) out.push_back(std::move(*p));
   }
   return out;
 }
