@@ -10,6 +10,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers and oracles used by the tests.
   tshark tcpdump python3 python3-scapy
+  python3-impacket   # netbios oracle: impacket's nmb.py decodes our names/flags/node status
 )
 
 missing=()
