@@ -25,45 +25,36 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-TtlGuess guess_ttl(const HostFacts& h) {
-  TtlGuess g;
+knowledge::TtlGuess guess_ttl(const HostFacts& h) {
   std::size_t best = 4;
   for (std::size_t i = 0; i < 4; ++i) {
     if (h.ttl_bucket_count[i] > 0 && (best == 4 || h.ttl_bucket_count[i] > h.ttl_bucket_count[best])) best = i;
   }
-  if (best == 4) return g;
-  g.initial = kInitialTtls[best];
-  g.hops = h.ttl_bucket_min_hops[best];
-  switch (g.initial) {
-    case 32: g.os_family = "old Windows (95/98/NT 3.x)"; break;
-    case 64: g.os_family = "UNIX-like (Linux, BSD, macOS)"; break;
-    case 128: g.os_family = "Windows-like"; break;
-    default: g.os_family = "network device or Solaris"; break;
-  }
-  return g;
+  if (best == 4) return {};
+  return knowledge::builtin_kb().ttl(h.ttl_bucket_max[best]);
 }
 
-std::string ipid_pattern(const std::vector<std::uint16_t>& ids) {
-  if (ids.size() < 4) return "unknown";
-  if (std::all_of(ids.begin(), ids.end(), [](std::uint16_t v) { return v == 0; })) return "zero";
-  if (std::all_of(ids.begin(), ids.end(), [&](std::uint16_t v) { return v == ids[0]; })) return "constant";
-  auto small_steps = [&](auto key) {
-    std::size_t ok = 0;
-    for (std::size_t i = 1; i < ids.size(); ++i) {
-      const auto d = static_cast<std::uint16_t>(key(ids[i]) - key(ids[i - 1]));
-      if (d >= 1 && d <= 1024) ++ok;
-    }
-    return ok * 10 >= (ids.size() - 1) * 8;  // 80% of steps small and forward
-  };
-  if (small_steps([](std::uint16_t v) { return v; })) return "incremental-be";
-  if (small_steps([](std::uint16_t v) { return static_cast<std::uint16_t>((v >> 8) | (v << 8)); })) {
-    return "incremental-le";
-  }
-  return "random";
+std::string ipid_pattern(const HostFacts& h) {
+  return std::string(knowledge::to_string(knowledge::ipid_pattern(h.ip_ids).pattern));
 }
 
 Engine::Engine(const EngineOptions& options)
-    : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {}
+    : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {
+  const knowledge::KnowledgeBase* kb = options.kb != nullptr ? options.kb : &knowledge::builtin_kb();
+  const Context* ctx = &ctx_;
+  // Region of an address on a date: special-purpose blocks by name, the home networks as
+  // "inside", otherwise the registry that held the /8 then, or its IANA status.
+  ctx_.set_region_lookup([kb, ctx](const IpAddress& a, Timestamp at) -> std::string {
+    if (ctx->inside(a)) return "inside";
+    if (const auto* sp = kb->special_block(a)) return sp->name;
+    const auto reg = kb->registry_of(a, at);
+    if (!reg.empty()) return std::string(reg);
+    if (a.is_v4()) {
+      return std::string(knowledge::to_string(kb->slash8_status(static_cast<std::uint8_t>(a.v4_value() >> 24), at)));
+    }
+    return "unknown";
+  });
+}
 
 Result<std::map<std::string, std::string>> parse_detector_config(std::string_view text, std::string_view name) {
   std::map<std::string, std::string> out;
@@ -169,8 +160,7 @@ void Engine::on_event(const decode::Event& e) {
     if (e.has_ttl) {
       const auto b = ttl_bucket(e.ttl);
       ++h->ttl_bucket_count[b];
-      const auto hops = static_cast<std::uint8_t>(kInitialTtls[b] - e.ttl);
-      if (hops < h->ttl_bucket_min_hops[b]) h->ttl_bucket_min_hops[b] = hops;
+      if (e.ttl > h->ttl_bucket_max[b]) h->ttl_bucket_max[b] = e.ttl;
     }
     if (e.has_ip_id && h->ip_ids.size() < HostFacts::kMaxIpIds) {
       h->ip_ids.push_back(e.ip_id);

@@ -16,6 +16,7 @@
 #include "decode/event.hpp"
 #include "detect/context.hpp"
 #include "detect/detector.hpp"
+#include "knowledge/kb.hpp"
 
 namespace netseen::detect {
 
@@ -26,10 +27,10 @@ struct HostFacts {
   std::uint64_t events_as_destination = 0;
   std::uint64_t bytes_as_source = 0;
   Timestamp first_seen, last_seen;
-  // TTLs of packets this host sent, by initial-TTL bucket (32, 64, 128, 255) and the
-  // smallest hop distance seen for each.
+  // TTLs of packets this host sent, by initial-TTL bucket (32, 64, 128, 255), and the
+  // largest TTL seen in each (the fewest hops from the sender).
   std::array<std::uint64_t, 4> ttl_bucket_count{};
-  std::array<std::uint8_t, 4> ttl_bucket_min_hops{255, 255, 255, 255};
+  std::array<std::uint8_t, 4> ttl_bucket_max{};
   // The first IP ids this host sent (for the IP ID pattern), and whether they came from a log.
   std::vector<std::uint16_t> ip_ids;
   bool ip_ids_from_log = false;
@@ -37,15 +38,11 @@ struct HostFacts {
   static constexpr std::size_t kMaxIpIds = 32;
 };
 
-// What the TTLs say: the most common initial TTL, hop distance, and an OS family guess.
-struct TtlGuess {
-  int initial = 0;     // 0 when no TTL was seen
-  int hops = 0;
-  std::string os_family;  // "Windows-like", "UNIX-like", "network device / Solaris", "old Windows 9x / …"
-};
-TtlGuess guess_ttl(const HostFacts& h);
-// incremental-be | incremental-le | random | zero | constant | unknown (too few samples)
-std::string ipid_pattern(const std::vector<std::uint16_t>& ids);
+// What the TTLs say (knowledge base): the likely initial TTL of the host's most common
+// TTL group, its hop distance and an OS family guess. initial == 0 when no TTL was seen.
+knowledge::TtlGuess guess_ttl(const HostFacts& h);
+// incremental-be | incremental-le | random | zero | constant | unknown (knowledge base).
+std::string ipid_pattern(const HostFacts& h);
 
 struct EngineStats {
   std::uint64_t events = 0;
@@ -58,6 +55,8 @@ struct EngineStats {
 
 struct EngineOptions {
   std::vector<Cidr> home_nets = default_home_nets();
+  // The knowledge base for regions, ports and TTLs; nullptr = the built-in one.
+  const knowledge::KnowledgeBase* kb = nullptr;
   std::size_t max_hosts = 1'000'000;
   // "<detector id>.<key>" → value, applied over the defaults of data/detectors.conf.
   std::map<std::string, std::string> overrides;

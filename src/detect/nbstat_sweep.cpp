@@ -117,10 +117,10 @@ class NbstatSweep final : public Detector {
                                                                  : std::string());
       f.explanation = fmt::format(
           "{} asked {} distinct addresses for their NetBIOS name tables in {:.1f} minutes (about {:.0f} per "
-          "minute){}. Only {} of them had a failed DNS reverse lookup just before, so Windows' reverse-lookup "
+          "minute){}. {} had a failed DNS reverse lookup just before, so Windows' reverse-lookup "
           "fallback does not explain this traffic. Transaction ids: {}. {}",
           src.to_string(), n, minutes, rate, pub > 0 ? fmt::format(", {} of them public Internet addresses", pub) : "",
-          s.explained, pattern,
+          s.explained == 0 ? std::string("None of them") : fmt::format("Only {} of them", s.explained), pattern,
           patterned ? "Ids that follow a fixed rule come from a program building its own packets (a scanner or a "
                       "worm), not from the Windows resolver."
                     : "A steady stream of queries to unrelated hosts is how scanners and worms look for machines "

@@ -68,6 +68,17 @@ class NetbiosOutboundInternet final : public Detector {
       const auto n = s.targets.count();
       f.severity = static_cast<double>(n) >= cfg_.many_targets ? Severity::High : Severity::Medium;
       f.verdict = static_cast<double>(n) >= cfg_.many_targets ? Verdict::Suspicious : Verdict::Misconfiguration;
+      // Only name-service packets, and nbstat.reverse_lookup (it runs earlier) proved them to
+      // be Windows' DNS fallback: a leak worth closing, not an alarm.
+      const bool only_nbns = s.ports.size() == 1 && *s.ports.begin() == "137/udp";
+      bool explained = false;
+      for (const auto& other : ctx.findings()) {
+        if (other.source == src && other.id == "nbstat.reverse_lookup" && other.confidence >= 0.9) explained = true;
+      }
+      if (only_nbns && explained) {
+        f.severity = Severity::Low;
+        f.verdict = Verdict::Misconfiguration;
+      }
       f.confidence = 0.9;  // the ports and addresses are facts; what they mean is in the other findings
       f.source = src;
       f.target_count = n;
@@ -89,8 +100,11 @@ class NetbiosOutboundInternet final : public Detector {
       f.explanation = fmt::format(
           "{} sent {} packets to {} on public addresses. These ports carry Windows name lookups and file sharing; "
           "they are meant for the local network, and traffic on them towards the Internet is either a resolver "
-          "falling back to NetBIOS, a misconfigured share or mapped drive, or a worm looking for victims.{}",
-          src.to_string(), s.events, port_list, fate);
+          "falling back to NetBIOS, a misconfigured share or mapped drive, or a worm looking for victims.{}{}",
+          src.to_string(), s.events, port_list, fate,
+          only_nbns && explained ? " Here the packets follow failed DNS reverse lookups (see nbstat.reverse_lookup): "
+                                   "the resolver's fallback leaking out."
+                                 : "");
       f.advice = "Block udp/137-138 and tcp/139,445 outbound at the border if that is not already so, and find the "
                  "program on the host that sends it (netstat -anob on Windows, ss -p on Linux, netseen watch). The "
                  "other findings about this host say which of the causes it is.";

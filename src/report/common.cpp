@@ -21,8 +21,10 @@ std::string describe_host(const AnalysisResult& r, const IpAddress& a) {
   const auto& hosts = r.engine->hosts();
   if (auto it = hosts.find(a); it != hosts.end()) {
     const auto g = detect::guess_ttl(it->second);
-    if (g.initial != 0) parts.push_back(fmt::format("{}, initial TTL {}, {} hop{}", g.os_family, g.initial, g.hops,
-                                                    g.hops == 1 ? "" : "s"));
+    if (g.initial != 0) {
+      parts.push_back(fmt::format("{}, initial TTL {}, {} hop{}", g.os_family, g.initial, g.hops,
+                                  g.hops == 1 ? "" : "s"));
+    }
   }
   if (const auto* names = r.engine->context().names_of(a)) {
     std::string t;

@@ -130,7 +130,7 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
     j["ttl_initial_guess"] = g.initial != 0 ? ordered_json(g.initial) : ordered_json(nullptr);
     j["hops"] = g.initial != 0 ? ordered_json(g.hops) : ordered_json(nullptr);
     j["os_family_guess"] = g.initial != 0 ? ordered_json(g.os_family) : ordered_json(nullptr);
-    j["ipid_pattern"] = detect::ipid_pattern(h.ip_ids);
+    j["ipid_pattern"] = detect::ipid_pattern(h);
     if (h.ip_ids_from_log) j["ipid_from_log"] = true;
     ordered_json names = ordered_json::array();
     if (const auto* n = r.engine->context().names_of(a)) {

@@ -21,8 +21,10 @@ std::string span_text(Timestamp a, Timestamp b) {
   return fmt::format("{:.1f} days", s / 86400);
 }
 
-// Wraps `text` at `width` columns, every line starting with `indent`.
-std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
+// Wraps `text` at `width` columns; the first line starts with `indent`, the others with
+// `hang` (defaults to `indent`).
+std::string wrap(std::string_view text, std::size_t width, std::string_view indent, std::string_view hang = {}) {
+  if (hang.empty()) hang = indent;
   std::string out;
   std::string line(indent);
   std::size_t pos = 0;
@@ -31,7 +33,8 @@ std::string wrap(std::string_view text, std::size_t width, std::string_view inde
     const auto word = text.substr(pos, sp == std::string_view::npos ? std::string_view::npos : sp - pos);
     if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
       out += line + "\n";
-      line = std::string(indent);
+      line = std::string(hang);
+      indent = hang;
     }
     if (line.size() > indent.size()) line += ' ';
     line += word;
@@ -62,6 +65,15 @@ struct Style {
     return color ? fmt::format("\x1b[1m{}\x1b[0m", s) : std::string(s);
   }
 };
+
+// The detector's one-line description, for grouped lines.
+std::string_view detect_description(const detect::Finding& f) {
+  static const auto detectors = detect::make_all_detectors();
+  for (const auto& d : detectors) {
+    if (d->id() == f.id) return d->description();
+  }
+  return f.title;
+}
 
 }  // namespace
 
@@ -111,13 +123,40 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
                        background.size() == 1 ? "" : "s");
   } else {
     out += st.bold("What matters most") + "\n";
-    for (std::size_t i = 0; i < important.size() && i < 8; ++i) {
-      const auto* f = important[i];
-      out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.", st.sev(f->severity), f->title, to_string(f->verdict),
-                              f->confidence * 100),
-                  width, "  ");
+    // One line per finding; the same detector firing on several hosts at one severity is
+    // one line naming the hosts, so twenty copies of one story do not hide the others.
+    std::vector<std::vector<const detect::Finding*>> groups;
+    for (const auto* f : important) {
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& grp) {
+        return grp.front()->id == f->id && grp.front()->severity == f->severity;
+      });
+      if (g == groups.end()) {
+        groups.push_back({f});
+      } else {
+        g->push_back(f);
+      }
     }
-    if (important.size() > 8) out += fmt::format("  … and {} more below.\n", important.size() - 8);
+    std::size_t shown = 0;
+    for (const auto& g : groups) {
+      if (shown == 8) break;
+      ++shown;
+      const auto* f = g.front();
+      if (g.size() < 3) {
+        for (const auto* x : g) {
+          out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.", st.sev(x->severity), x->title, to_string(x->verdict),
+                                  x->confidence * 100),
+                      width, "  ", "      ");
+        }
+        continue;
+      }
+      std::string hosts;
+      for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
+      if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
+      out += wrap(fmt::format("{} {} on {} hosts ({}): {} — {}.", st.sev(f->severity), f->id, g.size(), hosts,
+                              std::string(detect_description(*f)), to_string(f->verdict)),
+                  width, "  ", "      ");
+    }
+    if (groups.size() > shown) out += fmt::format("  … and {} more below.\n", groups.size() - shown);
   }
 
   // Per host, by severity.
