@@ -73,9 +73,15 @@ class QuotedParser {
   bool saw_proto_ = false;
 };
 
+struct PrefixCache {
+  std::string prefix;
+  decode::Action action = decode::Action::Unknown;
+  bool valid = false;
+};
+
 class Parser {
  public:
-  Parser(Event& ev, std::string& why) noexcept : ev_(ev), why_(why) {}
+  Parser(Event& ev, std::string& why, PrefixCache* cache) noexcept : ev_(ev), why_(why), cache_(cache) {}
 
   LineResult run(std::string_view msg) {
     const std::size_t in = find_in_marker(msg);
@@ -91,7 +97,17 @@ class Parser {
       }
     }
     ev_.rule.assign(prefix.data(), prefix.size());
-    ev_.action = action_from_prefix(prefix);
+    if (cache_ != nullptr) {
+      // Logs repeat a handful of prefixes: classify each distinct one once.
+      if (!cache_->valid || cache_->prefix != prefix) {
+        cache_->prefix.assign(prefix.data(), prefix.size());
+        cache_->action = action_from_prefix(prefix);
+        cache_->valid = true;
+      }
+      ev_.action = cache_->action;
+    } else {
+      ev_.action = action_from_prefix(prefix);
+    }
 
     Tokens t(msg.substr(in));
     std::string_view tok;
@@ -255,7 +271,15 @@ class Parser {
       why_ = "'[' not closed";
       return false;
     }
-    const std::size_t eq = tok.find('=');
+    // Keys are at most 8 characters: look for '=' only there.
+    std::size_t eq = std::string_view::npos;
+    const std::size_t lim = tok.size() < 10 ? tok.size() : 10;
+    for (std::size_t i = 1; i < lim; ++i) {
+      if (tok[i] == '=') {
+        eq = i;
+        break;
+      }
+    }
     if (eq == std::string_view::npos) return flag(tok, t);
     const std::string_view key = tok.substr(0, eq);
     const std::string_view val = tok.substr(eq + 1);
@@ -396,6 +420,7 @@ class Parser {
 
   Event& ev_;
   std::string& why_;
+  PrefixCache* cache_;
   bool saw_proto_ = false;
   bool in_done_ = false;
   std::uint32_t udp_len_ = 0;
@@ -416,17 +441,19 @@ class NetfilterDialect final : public Dialect {
            b.find(" TOS=") != std::string_view::npos;
   }
   LineResult parse(const LogLine& l, decode::Event& ev, LineContext& ctx) override {
-    return parse_netfilter_message(l.hdr.body, ev, ctx.reason);
+    Parser p(ev, ctx.reason, &cache_);
+    return p.run(l.hdr.body);
   }
 
  private:
   bool ulogd_;
+  PrefixCache cache_;
 };
 
 }  // namespace
 
 LineResult parse_netfilter_message(std::string_view msg, decode::Event& ev, std::string& why) {
-  Parser p(ev, why);
+  Parser p(ev, why, nullptr);
   return p.run(msg);
 }
 
