@@ -1008,6 +1008,7 @@ AddressInfo KnowledgeBase::address(const IpAddress& a, std::optional<Timestamp> 
   info.holder = r.holder;
   info.allocated_on = r.since;
   info.allocated_text = r.since_text;
+  info.current_registry = r.registry;
   const bool with_registry = !(s.before && r.before);
   if (with_registry) {
     info.registry = r.registry;
@@ -1018,13 +1019,15 @@ AddressInfo KnowledgeBase::address(const IpAddress& a, std::optional<Timestamp> 
   std::string now;
   switch (r.status) {
     case SlashEightStatus::Registry:
-      now = "allocated by IANA to " + r.registry + " (" + std::string(region_of_registry(r.registry)) + ")";
-      if (!r.since_text.empty()) now += " in " + r.since_text;
+      now = "allocated to " + r.registry + " (" + std::string(region_of_registry(r.registry)) + ")";
+      if (!r.since_text.empty()) now += " since " + r.since_text;
       break;
     case SlashEightStatus::Legacy:
-      now = "legacy space assigned before the regional registries existed";
+      now = "legacy space";
       if (!r.holder.empty()) now += " (" + r.holder + ")";
-      if (!r.since_text.empty()) now += ", IANA date " + r.since_text;
+      now += ", assigned";
+      if (!r.since_text.empty()) now += " in " + r.since_text;
+      now += " before the regional registries took over";
       if (!r.registry.empty()) now += "; administered today by " + r.registry;
       break;
     case SlashEightStatus::Reserved: now = "reserved by IANA"; break;

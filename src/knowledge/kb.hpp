@@ -117,6 +117,7 @@ struct AddressInfo {
   std::optional<Timestamp> allocated_on;  // when the /8 got its current designation
   std::string allocated_text;             // the same as written in the table: "2010-01"
   std::optional<SlashEightStatus> current;  // the /8's status today (status may differ for an old date)
+  std::string current_registry;             // the registry today, even when `registry` is empty for an old date
   std::string status_note;  // human sentence: "unallocated (reserved by IANA) on 2004-09-14; allocated to APNIC in 2010-01"
 };
 
@@ -147,8 +148,9 @@ struct TtlGuess {
   std::uint8_t observed = 0;
   std::uint8_t initial = 0;   // 32, 60, 64, 128 or 255
   std::uint8_t hops = 0;      // initial - observed
-  std::string os_family;      // "Windows", "Linux / macOS / BSD", "Cisco / Solaris / network gear", …
-  std::string note;
+  // Views into the knowledge base (valid as long as it lives): ttl() allocates nothing.
+  std::string_view os_family;  // "Windows", "Linux, macOS, BSD, Android, iOS", …
+  std::string_view note;
 };
 
 enum class IpIdPattern : std::uint8_t { Unknown, Zero, Constant, IncrementalBe, IncrementalLe, Random };
