@@ -9,7 +9,7 @@ PKGS=(
   libpcap-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers and oracles used by the tests.
-  tshark tcpdump python3 python3-scapy
+  tshark tcpdump python3 python3-scapy python3-jsonschema
   python3-impacket   # netbios oracle: impacket's nmb.py decodes our names/flags/node status
 )
 
