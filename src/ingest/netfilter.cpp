@@ -135,7 +135,12 @@ class Parser {
       const std::uint32_t hdrs = ip_hdr + 20u + static_cast<std::uint32_t>(tcp_opt_len_);
       if (ev_.ip_len >= hdrs) ev_.payload_len = ev_.ip_len - hdrs;
     }
-    if (ev_.transport == Transport::Tcp && ev_.later_fragment) ev_.transport = Transport::Tcp;
+    if ((ev_.transport == Transport::Icmp || ev_.transport == Transport::Icmpv6) && ev_.ip_len > 0 &&
+        !ev_.later_fragment) {
+      // As the capture decoder counts it: the ICMP message after its 4-byte type/code/checksum.
+      const std::uint32_t hdrs = (ev_.ip_version == 6 ? 40u : 20u + ip_opt_len_) + 4u;
+      if (ev_.ip_len >= hdrs) ev_.payload_len = ev_.ip_len - hdrs;
+    }
     return LineResult::Parsed;
   }
 
