@@ -24,9 +24,13 @@ struct LinkRow {
   LinkFn fn;
 };
 
-constexpr std::array<LinkRow, 12> kLinkTable{{
+constexpr std::array<LinkRow, 16> kLinkTable{{
     {linktype::kNull, "null", link_null},
     {linktype::kEthernet, "ethernet", decode_ethernet},
+    {linktype::kPpp, "ppp", decode_ppp},
+    {linktype::kPppHdlc, "ppp-hdlc", decode_ppp},
+    {linktype::kCiscoHdlc, "cisco-hdlc", decode_chdlc},
+    {linktype::kFrameRelay, "frame-relay", decode_frame_relay},
     {linktype::kRawBsd12, "raw", decode_raw},
     {linktype::kRawBsd14, "raw", decode_raw},
     {linktype::kRaw, "raw", decode_raw},
@@ -44,13 +48,16 @@ struct EtherRow {
   std::uint16_t type;
   NetFn fn;
 };
-constexpr std::array<EtherRow, 6> kEtherTable{{
+constexpr std::array<EtherRow, 9> kEtherTable{{
     {0x0800, decode_ipv4},
     {0x86DD, decode_ipv6},
     {0x0806, decode_arp},
     {0x8100, decode_vlan},  // 802.1Q
     {0x88A8, decode_vlan},  // 802.1ad (QinQ outer tag)
     {0x9100, decode_vlan},  // pre-standard QinQ
+    {0x8847, decode_mpls},  // MPLS unicast
+    {0x8848, decode_mpls},  // MPLS multicast
+    {0x8864, decode_pppoe}, // PPPoE session
 }};
 
 struct ProtoRow {

@@ -19,9 +19,13 @@ namespace netseen::decode {
 namespace linktype {
 inline constexpr std::uint32_t kNull = 0;        // BSD loopback, AF in host byte order
 inline constexpr std::uint32_t kEthernet = 1;
+inline constexpr std::uint32_t kPpp = 9;
 inline constexpr std::uint32_t kRawBsd12 = 12;   // DLT_RAW on most BSDs
 inline constexpr std::uint32_t kRawBsd14 = 14;   // DLT_RAW on OpenBSD
+inline constexpr std::uint32_t kPppHdlc = 50;
 inline constexpr std::uint32_t kRaw = 101;
+inline constexpr std::uint32_t kCiscoHdlc = 104;
+inline constexpr std::uint32_t kFrameRelay = 107;
 inline constexpr std::uint32_t kLoop = 108;      // OpenBSD loopback, AF in network byte order
 inline constexpr std::uint32_t kLinuxSll = 113;
 inline constexpr std::uint32_t kPflog = 117;

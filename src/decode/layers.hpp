@@ -46,6 +46,11 @@ const char* decode_null(ByteReader r, Ctx& c, bool network_order);
 const char* decode_raw(ByteReader r, Ctx& c);
 const char* decode_nflog(ByteReader r, Ctx& c);
 const char* decode_pflog(ByteReader r, Ctx& c);
+const char* decode_ppp(ByteReader r, Ctx& c);
+const char* decode_chdlc(ByteReader r, Ctx& c);
+const char* decode_frame_relay(ByteReader r, Ctx& c);
+void decode_mpls(ByteReader r, Ctx& c);
+void decode_pppoe(ByteReader r, Ctx& c);
 
 // ---- network / transport ----
 void decode_ipv4(ByteReader r, Ctx& c);

@@ -343,6 +343,29 @@ TEST(DecodeFrame, SmbHeadersOn445And139) {
   EXPECT_TRUE(e1.smb->response);
 }
 
+TEST(DecodeFrame, PppMplsPppoeAndFrameRelay) {
+  const Buf ip = ipv4(kA, kB, 17, udp(kA, kB, 42315, 33435, Buf(12, 0)));
+  // PPP with address/control, MPLS unicast, two labels (bottom of stack on the second).
+  const Buf mpls = concat(Buf{0xff, 0x03, 0x02, 0x81, 0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40}, ip);
+  const Event e1 = decode(linktype::kPpp, mpls);
+  EXPECT_EQ(e1.ip_version, 4);
+  EXPECT_EQ(e1.dport, 33435);
+  // PPPoE session inside Ethernet.
+  ByteWriter pppoe;
+  pppoe.u8(0x11);
+  pppoe.u8(0);
+  pppoe.u16be(0x1234);
+  pppoe.u16be(static_cast<std::uint16_t>(ip.size() + 2));
+  pppoe.u16be(0x0021);
+  pppoe.bytes(Bytes(ip));
+  const Event e2 = decode(linktype::kEthernet, ethernet(0x8864, pppoe.take()));
+  EXPECT_EQ(e2.src.to_string(), "192.168.1.10");
+  EXPECT_EQ(e2.sport, 42315);
+  // Frame Relay, RFC 2427 NLPID and Cisco encapsulation.
+  EXPECT_EQ(decode(linktype::kFrameRelay, concat(Buf{0x18, 0x61, 0x03, 0xCC}, ip)).dport, 33435);
+  EXPECT_EQ(decode(linktype::kFrameRelay, concat(Buf{0x18, 0x61, 0x08, 0x00}, ip)).dport, 33435);
+}
+
 TEST(DecodeFrame, ResetKeepsNothingButCapacity) {
   Event ev;
   ev.dns.emplace().qname = "x";
