@@ -1,20 +1,45 @@
 // Internet checksum (RFC 1071) helpers shared by IPv4, TCP, UDP, ICMP and ICMPv6.
+#include <bit>
+#include <cstring>
+
 #include "decode/layers.hpp"
 
 namespace netseen::decode::detail {
 
 std::uint32_t sum16(Bytes b, std::uint32_t start) noexcept {
-  std::uint64_t sum = start;
+  // The span is taken through the checked reader once; the sum then walks exactly those
+  // bytes. One's-complement addition is byte-order independent (RFC 1071 §2(B)): words are
+  // summed in the machine's order, eight bytes at a time, and swapped once at the end.
   ByteReader r(b);
-  // Eight bytes at a time through the checked reader, then the tail.
-  while (r.remaining() >= 8) {
-    const std::uint64_t v = *r.u64be();
-    sum += (v >> 48) + ((v >> 32) & 0xFFFF) + ((v >> 16) & 0xFFFF) + (v & 0xFFFF);
+  const auto all = r.bytes(b.size());
+  if (!all) return start;
+  const std::uint8_t* p = all->data();
+  std::size_t n = all->size();
+  std::uint64_t acc = 0;
+  while (n >= 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);
+    acc += (v & 0xFFFFFFFFU) + (v >> 32);
+    p += 8;
+    n -= 8;
   }
-  while (r.remaining() >= 2) sum += *r.u16be();
-  if (auto last = r.u8()) sum += std::uint32_t{*last} << 8;
-  while ((sum >> 32) != 0) sum = (sum & 0xFFFFFFFFU) + (sum >> 32);
-  return static_cast<std::uint32_t>(sum);
+  while (n >= 2) {
+    std::uint16_t v = 0;
+    std::memcpy(&v, p, 2);
+    acc += v;
+    p += 2;
+    n -= 2;
+  }
+  if (n == 1) {
+    const std::uint16_t v = static_cast<std::uint16_t>(std::endian::native == std::endian::little ? *p : *p << 8);
+    acc += v;
+  }
+  while ((acc >> 16) != 0) acc = (acc & 0xFFFF) + (acc >> 16);
+  auto folded = static_cast<std::uint16_t>(acc);
+  if constexpr (std::endian::native == std::endian::little) {
+    folded = static_cast<std::uint16_t>((folded >> 8) | (folded << 8));
+  }
+  return std::uint32_t{folded} + start;
 }
 
 std::uint16_t fold(std::uint32_t sum) noexcept {
