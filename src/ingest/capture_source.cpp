@@ -61,6 +61,11 @@ class CaptureSource final : public EventSource {
         got = pcapng_->next(rec, stats_);
         stats_.bytes_read = pcapng_->position();
       }
+      if (stats_.bytes_read >= released_ + kReleaseStep) {
+        // Keep resident memory bounded on large files: pages already decoded are dropped.
+        released_ = stats_.bytes_read - kReleaseStep / 2;
+        buffer_->release_before(released_);
+      }
       if (!got) return false;
       ++stats_.records;
       decode::reset_event(out);
@@ -84,6 +89,8 @@ class CaptureSource final : public EventSource {
   std::shared_ptr<const InputBuffer> buffer_;
   std::uint32_t input_;
   decode::DecodeOptions decode_;
+  static constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
+  std::size_t released_ = 0;
   std::optional<PcapReader> pcap_;
   std::optional<PcapngReader> pcapng_;
   InputStats stats_;
