@@ -26,12 +26,20 @@ constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
   if (s.empty() || s.size() > 20) return false;
   std::uint64_t v = 0;
-  for (const char c : s) {
-    if (!is_digit(c)) return false;
-    const auto d = static_cast<std::uint64_t>(c - '0');
-    if (v > (max - d) / 10) return false;
-    v = v * 10 + d;
+  if (s.size() < 20) {
+    // Up to 19 digits cannot overflow 64 bits: no division or overflow test per digit.
+    for (const char c : s) {
+      const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+  } else {
+    for (const char c : s) {
+      const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+      if (d > 9 || __builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
+    }
   }
+  if (v > max) return false;
   out = v;
   return true;
 }

@@ -246,3 +246,52 @@ TEST(LogSource, JournalExportMessages) {
 
 }  // namespace
 }  // namespace netseen::ingest
+
+namespace netseen::ingest {
+namespace {
+
+TEST(FieldParsers, NumbersAddressesAndMacs) {
+  std::uint64_t v = 0;
+  EXPECT_TRUE(logs::parse_uint("18446744073709551615", ~std::uint64_t{0}, v));
+  EXPECT_EQ(v, ~std::uint64_t{0});
+  EXPECT_FALSE(logs::parse_uint("18446744073709551616", ~std::uint64_t{0}, v));
+  EXPECT_FALSE(logs::parse_uint("99999999999999999999", ~std::uint64_t{0}, v));
+  EXPECT_FALSE(logs::parse_uint("256", 255, v));
+  EXPECT_TRUE(logs::parse_uint("0255", 255, v));
+  EXPECT_FALSE(logs::parse_uint("", 255, v));
+  EXPECT_FALSE(logs::parse_uint("1a", 255, v));
+  EXPECT_FALSE(logs::parse_uint("-1", 255, v));
+  std::uint16_t port = 0;
+  EXPECT_TRUE(logs::parse_num(std::string_view("65535"), port));
+  EXPECT_FALSE(logs::parse_num(std::string_view("65536"), port));
+  EXPECT_TRUE(logs::parse_hex("0x4000", 0xFFFF, v));
+  EXPECT_EQ(v, 0x4000u);
+  EXPECT_FALSE(logs::parse_hex("0x10000", 0xFFFF, v));
+  EXPECT_EQ(logs::parse_ip("10.0.0.1"), IpAddress::v4(10, 0, 0, 1));
+  EXPECT_FALSE(logs::parse_ip("10.0.0.256"));
+  EXPECT_FALSE(logs::parse_ip("10.0.0"));
+  EXPECT_FALSE(logs::parse_ip("10.0.0.1."));
+  EXPECT_FALSE(logs::parse_ip("1.2.3.4.5"));
+  EXPECT_TRUE(logs::parse_ip("2001:0db8:0000:f101:0000:0000:0000:0002"));
+  MacAddress m;
+  EXPECT_TRUE(logs::parse_mac_prefix("00:1a:9f:91:df:ae:00", m));
+  EXPECT_EQ(m.to_string(), "00:1a:9f:91:df:ae");
+  EXPECT_FALSE(logs::parse_mac_prefix("00:1a:9f:91:df", m));
+  logs::Tokens t(" a\tbb  c\r\n");
+  std::string_view tok;
+  ASSERT_TRUE(t.next(tok));
+  EXPECT_EQ(tok, "a");
+  ASSERT_TRUE(t.next(tok));
+  EXPECT_EQ(tok, "bb");
+  ASSERT_TRUE(t.next(tok));
+  EXPECT_EQ(tok, "c\r\n");  // control bytes other than blanks stay inside a token
+  EXPECT_FALSE(t.next(tok));
+  logs::Tokens long_tokens("abcdefghijklmnop qrstuvwxyz0123456789");
+  ASSERT_TRUE(long_tokens.next(tok));
+  EXPECT_EQ(tok, "abcdefghijklmnop");
+  ASSERT_TRUE(long_tokens.next(tok));
+  EXPECT_EQ(tok, "qrstuvwxyz0123456789");
+}
+
+}  // namespace
+}  // namespace netseen::ingest
