@@ -73,10 +73,25 @@ class QuotedParser {
   bool saw_proto_ = false;
 };
 
-struct PrefixCache {
-  std::string prefix;
-  decode::Action action = decode::Action::Unknown;
-  bool valid = false;
+// Logs repeat a handful of prefixes: each distinct one is classified once (8 kept, round robin).
+class PrefixCache {
+ public:
+  decode::Action lookup(std::string_view prefix) {
+    for (std::size_t i = 0; i < used_; ++i) {
+      if (prefix_[i] == prefix) return action_[i];
+    }
+    const std::size_t slot = used_ < kSlots ? used_++ : next_++ % kSlots;
+    prefix_[slot].assign(prefix.data(), prefix.size());
+    action_[slot] = action_from_prefix(prefix);
+    return action_[slot];
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 8;
+  std::string prefix_[kSlots];
+  decode::Action action_[kSlots] = {};
+  std::size_t used_ = 0;
+  std::size_t next_ = 0;
 };
 
 class Parser {
@@ -98,13 +113,7 @@ class Parser {
     }
     ev_.rule.assign(prefix.data(), prefix.size());
     if (cache_ != nullptr) {
-      // Logs repeat a handful of prefixes: classify each distinct one once.
-      if (!cache_->valid || cache_->prefix != prefix) {
-        cache_->prefix.assign(prefix.data(), prefix.size());
-        cache_->action = action_from_prefix(prefix);
-        cache_->valid = true;
-      }
-      ev_.action = cache_->action;
+      ev_.action = cache_->lookup(prefix);
     } else {
       ev_.action = action_from_prefix(prefix);
     }
