@@ -1,0 +1,192 @@
+#include "detect/scan_common.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace netseen::detect::scan {
+
+namespace {
+constexpr std::uint8_t kFlagMask = 0x3F;  // FIN..URG; ECE/CWR do not change what a probe is
+}  // namespace
+
+const char* probe_name(Probe p) noexcept {
+  switch (p) {
+    case Probe::Syn: return "SYN";
+    case Probe::Fin: return "FIN";
+    case Probe::Xmas: return "XMAS";
+    case Probe::Null: return "NULL";
+    case Probe::Ack: return "ACK/window";
+    case Probe::Maimon: return "Maimon";
+    case Probe::SynFin: return "SYN+FIN";
+    case Probe::Udp: return "UDP";
+    case Probe::None: break;
+  }
+  return "none";
+}
+
+bool impossible_flags(Probe p) noexcept {
+  return p == Probe::Fin || p == Probe::Xmas || p == Probe::Null || p == Probe::SynFin;
+}
+
+Probe classify_probe(const decode::Event& e) noexcept {
+  using namespace decode::tcpflag;
+  if (e.later_fragment) return Probe::None;
+  if (e.transport == decode::Transport::Tcp) {
+    const auto f = static_cast<std::uint8_t>(e.tcp_flags & kFlagMask);
+    switch (f) {
+      case kSyn: return Probe::Syn;
+      case 0: return Probe::Null;
+      case kFin: return Probe::Fin;
+      case kFin | kPsh | kUrg: return Probe::Xmas;
+      case kSyn | kFin: return Probe::SynFin;
+      // A server on a high port acknowledging its clients sends the same segments to their
+      // ephemeral ports (32768 and up on Linux, 49152 and up on Windows): only lower ports count.
+      case kAck: return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Ack : Probe::None;
+      case kFin | kAck:
+        return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Maimon : Probe::None;
+      default: return Probe::None;
+    }
+  }
+  if (e.transport == decode::Transport::Udp) {
+    if (e.sport < 1024 && e.dport >= 1024) return Probe::None;  // a service answering a client
+    if (e.dns && e.dns->response) return Probe::None;
+    if (e.nbns && e.nbns->response) return Probe::None;
+    return Probe::Udp;
+  }
+  return Probe::None;
+}
+
+bool is_traceroute_udp(const decode::Event& e) noexcept {
+  return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
+}
+
+bool PortSet::add(std::uint16_t p) {
+  if (bits_.empty()) {
+    if (std::find(small_.begin(), small_.end(), p) != small_.end()) return false;
+    if (small_.size() < kSmall) {
+      small_.push_back(p);
+    } else {
+      bits_.assign(1024, 0);
+      for (auto q : small_) bits_[q >> 6] |= std::uint64_t{1} << (q & 63);
+      small_.clear();
+      small_.shrink_to_fit();
+      bits_[p >> 6] |= std::uint64_t{1} << (p & 63);
+    }
+  } else {
+    auto& w = bits_[p >> 6];
+    const auto bit = std::uint64_t{1} << (p & 63);
+    if ((w & bit) != 0) return false;
+    w |= bit;
+  }
+  ++count_;
+  min_ = std::min(min_, p);
+  max_ = std::max(max_, p);
+  return true;
+}
+
+bool PortSet::contains(std::uint16_t p) const noexcept {
+  if (bits_.empty()) return std::find(small_.begin(), small_.end(), p) != small_.end();
+  return (bits_[p >> 6] & (std::uint64_t{1} << (p & 63))) != 0;
+}
+
+void PortSet::clear() {
+  small_.clear();
+  bits_.clear();
+  bits_.shrink_to_fit();
+  count_ = 0;
+  min_ = 0xFFFF;
+  max_ = 0;
+}
+
+std::vector<std::uint16_t> PortSet::sorted() const {
+  std::vector<std::uint16_t> v;
+  if (bits_.empty()) {
+    v = small_;
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+  v.reserve(count_);
+  for (std::uint32_t p = min_; p <= max_; ++p) {
+    if (contains(static_cast<std::uint16_t>(p))) v.push_back(static_cast<std::uint16_t>(p));
+  }
+  return v;
+}
+
+std::string PortSet::ranges(std::size_t max_ranges) const {
+  const auto v = sorted();
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t j = i;
+    while (j + 1 < v.size() && v[j + 1] == v[j] + 1) ++j;
+    if (n == max_ranges) {
+      out += ",…";
+      break;
+    }
+    if (!out.empty()) out += ',';
+    out += j == i ? fmt::format("{}", v[i]) : fmt::format("{}-{}", v[i], v[j]);
+    ++n;
+    i = j + 1;
+  }
+  return out;
+}
+
+IpAddress subnet_of(const IpAddress& a) noexcept {
+  if (a.is_v4()) return IpAddress::v4(a.v4_value() & 0xFFFFFF00u);
+  if (a.is_v6()) {
+    auto b = a.bytes();
+    b[15] = 0;
+    return IpAddress::v6(b);
+  }
+  return a;
+}
+
+Finding make_finding(std::string_view id, const IpAddress& source, Timestamp first, Timestamp last,
+                     std::uint64_t events, const EvidenceSampler& evidence) {
+  Finding f;
+  f.id = std::string(id);
+  f.source = source;
+  f.first_seen = first;
+  f.last_seen = last;
+  f.events = events;
+  f.evidence = evidence.sample();
+  f.dedup_key = fmt::format("{}|{}", id, source.to_string());
+  return f;
+}
+
+void SourceTally::add(const decode::Event& e, const IpAddress& target) {
+  if (events == 0 || e.ts < first) first = e.ts;
+  if (events == 0 || e.ts > last) last = e.ts;
+  events += e.count;
+  evidence.add(e.origin);
+  if (!target.valid()) return;
+  if (targets.size() < kMaxTargets) {
+    targets.insert(target);
+  } else if (targets.count(target) == 0) {
+    saturated = true;
+  }
+}
+
+void SourceTally::fill(Finding& f) const {
+  f.target_count = targets.size();
+  std::vector<IpAddress> v(targets.begin(), targets.end());
+  std::sort(v.begin(), v.end());
+  if (v.size() > Finding::kMaxTargetSample) v.resize(Finding::kMaxTargetSample);
+  f.target_sample = std::move(v);
+  if (saturated) f.attr("targets_approximate", true);
+}
+
+SourceTally* TallyDetector::tally(const IpAddress& key, Context& ctx) {
+  auto it = tallies_.find(key);
+  if (it == tallies_.end()) {
+    if (static_cast<double>(tallies_.size()) >= max_sources_) {
+      ctx.count_eviction(id());
+      return nullptr;
+    }
+    it = tallies_.emplace(key, SourceTally{}).first;
+  }
+  return &it->second;
+}
+
+}  // namespace netseen::detect::scan

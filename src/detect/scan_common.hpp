@@ -1,0 +1,107 @@
+// Shared helpers for the scan, trace, flood, ICMP and address detectors: what a "probe" is
+// (a packet that opens something, not one that answers), traceroute's port range, compact
+// port sets, pair keys and the boilerplate of building a Finding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/ip_address.hpp"
+#include "core/time.hpp"
+#include "decode/event.hpp"
+#include "detect/context.hpp"
+#include "detect/detector.hpp"
+#include "detect/finding.hpp"
+
+namespace netseen::detect::scan {
+
+// What kind of probe a packet is. None = an answer, established traffic, or not TCP/UDP.
+enum class Probe : std::uint8_t { None, Syn, Fin, Xmas, Null, Ack, Maimon, SynFin, Udp };
+inline constexpr std::size_t kProbeKinds = 9;
+
+// "SYN", "FIN", "XMAS", "NULL", "ACK/window", "Maimon", "SYN+FIN", "UDP", "none".
+const char* probe_name(Probe p) noexcept;
+// Classifies a TCP segment by its flags (ECE/CWR ignored) or a UDP datagram by its ports:
+//   SYN alone → Syn; no flags → Null; FIN alone → Fin; FIN+PSH+URG → Xmas; SYN+FIN → SynFin;
+//   ACK alone without data from a non-service port to a port below 32768 → Ack (nmap -sA / -sW);
+//   FIN+ACK likewise → Maimon (nmap -sM); (higher ports are clients' ephemeral ports);
+//   UDP that is not an answer (from a port below 1024 to one above) and not a DNS/NBNS response → Udp.
+Probe classify_probe(const decode::Event& e) noexcept;
+// Flag combinations no TCP stack sends on its own (FIN, XMAS, NULL, SYN+FIN).
+bool impossible_flags(Probe p) noexcept;
+
+// UNIX traceroute's default ports: 33434 upwards, one per probe (30 hops × 3 probes, plus slack).
+inline constexpr std::uint16_t kTraceFirstPort = 33434;
+inline constexpr std::uint16_t kTraceLastPort = 33434 + 255;
+constexpr bool is_traceroute_port(std::uint16_t p) noexcept { return p >= kTraceFirstPort && p <= kTraceLastPort; }
+// A UDP datagram to the traceroute range with a TTL that can still run out on the way (≤ 64
+// when seen; any when no TTL is known).
+bool is_traceroute_udp(const decode::Event& e) noexcept;
+
+// Distinct 16-bit ports: a short list while small, a 8 KiB bitmap once it grows.
+class PortSet {
+ public:
+  bool add(std::uint16_t p);  // true when new
+  [[nodiscard]] bool contains(std::uint16_t p) const noexcept;
+  [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
+  [[nodiscard]] std::uint16_t min() const noexcept { return min_; }
+  [[nodiscard]] std::uint16_t max() const noexcept { return max_; }
+  void clear();
+  // "1000-1500" or "21-23,25,80,110" (at most `max_ranges` ranges, then ",…").
+  [[nodiscard]] std::string ranges(std::size_t max_ranges = 8) const;
+  [[nodiscard]] std::vector<std::uint16_t> sorted() const;
+
+ private:
+  static constexpr std::size_t kSmall = 48;
+  std::vector<std::uint16_t> small_;
+  std::vector<std::uint64_t> bits_;  // 1024 words once promoted
+  std::uint32_t count_ = 0;
+  std::uint16_t min_ = 0xFFFF, max_ = 0;
+};
+
+struct PairKey {
+  IpAddress a, b;
+  std::uint16_t extra = 0;  // transport, port, … as the detector needs
+  friend bool operator==(const PairKey&, const PairKey&) = default;
+};
+struct PairKeyHash {
+  std::size_t operator()(const PairKey& k) const noexcept {
+    IpAddressHash h;
+    return h(k.a) * 1000003u ^ (h(k.b) + 0x9e3779b97f4a7c15ULL + (static_cast<std::size_t>(k.extra) << 7));
+  }
+};
+
+// The address with its last 8 bits cleared (a /24, or a /120 for IPv6): "the same subnet" for sweeps.
+IpAddress subnet_of(const IpAddress& a) noexcept;
+
+// Fills the common fields of a finding: id, source, times, events, evidence, dedup key "<id>|<source>".
+Finding make_finding(std::string_view id, const IpAddress& source, Timestamp first, Timestamp last,
+                     std::uint64_t events, const EvidenceSampler& evidence);
+
+// Per-source bookkeeping most simple detectors need.
+struct SourceTally {
+  Timestamp first, last;
+  std::uint64_t events = 0;
+  EvidenceSampler evidence;
+  std::unordered_set<IpAddress, IpAddressHash> targets;  // distinct, exact up to kMaxTargets
+  bool saturated = false;
+  static constexpr std::size_t kMaxTargets = 4096;
+  void add(const decode::Event& e, const IpAddress& target);
+  // Fills target_count and a sorted target sample into the finding.
+  void fill(Finding& f) const;
+};
+
+// Base for detectors that report, per key address, the events matching a rule: keeps one
+// SourceTally per key, capped at max_sources (counted as evictions beyond).
+class TallyDetector : public Detector {
+ protected:
+  SourceTally* tally(const IpAddress& key, Context& ctx);
+  double max_sources_ = 50'000;
+  std::unordered_map<IpAddress, SourceTally, IpAddressHash> tallies_;
+};
+
+}  // namespace netseen::detect::scan

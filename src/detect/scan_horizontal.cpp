@@ -1,0 +1,217 @@
+// scan.horizontal — one source probing the same port on many hosts: a sweep for one
+// service (a worm looking for its next victim, a scanner looking for one vulnerable daemon).
+//
+// Thresholds. Clients reach many servers on a few ports — a DNS resolver asks hundreds of
+// name servers on udp/53, a browser reaches hundreds of web servers on 443, a mail relay
+// many MX hosts on 25 — but those servers are scattered over the Internet and mostly
+// answer. A sweep walks address ranges. So a source is reported when either
+//   * `min_dense` (10) hosts of one /24 (one /120 in IPv6) were probed on the port — the
+//     signature of walking a range, whatever the port; or
+//   * `min_hosts` (50) hosts were probed on a port that is not a "many servers" client
+//     port (53, 123, 80, 443, 25, …) and no more than `max_answered_fraction` (0.5) of
+//     them answered; or
+//   * `min_burst` (8) hosts were probed within `burst_s` (10 s) on such a port, with the same
+//     limit on answers — no client opens connections to that many servers of an unusual
+//     service in a few seconds, and it is what psad's syn_sweep log shows (11 hosts, 1 s).
+// Window: `window_s` (24 h); a slow sweep over hours is still found. udp/137 sweeps are
+// nbstat.sweep's; UDP traceroute ports are trace.udp's. State: one entry per (source,
+// transport, port), capped at `max_keys`; hosts per entry are exact up to 4096.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "detect/detectors.hpp"
+#include "detect/scan_common.hpp"
+
+namespace netseen::detect {
+
+namespace {
+
+using scan::Probe;
+
+bool many_server_port(decode::Transport t, std::uint16_t p) noexcept {
+  if (t == decode::Transport::Tcp) {
+    switch (p) {
+      case 25: case 53: case 80: case 443: case 853: case 993: case 995: case 587: case 5222: case 8080: case 8443:
+        return true;
+      default: return false;
+    }
+  }
+  switch (p) {
+    case 53: case 123: case 443: case 3478: case 19302: return true;
+    default: return false;
+  }
+}
+
+class ScanHorizontal final : public Detector {
+ public:
+  struct Config {
+    double min_dense = 10;
+    double min_hosts = 50;
+    double max_answered_fraction = 0.5;
+    double min_burst = 8;
+    double burst_s = 10;
+    double window_s = 86'400;
+    double max_keys = 50'000;
+  };
+
+  [[nodiscard]] std::string_view id() const override { return "scan.horizontal"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "one source probes the same port on many hosts (a sweep)";
+  }
+  std::vector<Param> params() override {
+    return {{"min_dense", &cfg_.min_dense, "hosts of one /24 probed on the same port that make a sweep"},
+            {"min_hosts", &cfg_.min_hosts, "hosts anywhere probed on a port that is not a usual client port"},
+            {"max_answered_fraction", &cfg_.max_answered_fraction,
+             "share of hosts that answered above which the source is a client, not a sweeper"},
+            {"min_burst", &cfg_.min_burst, "hosts probed within burst_s on a port that is not a usual client port"},
+            {"burst_s", &cfg_.burst_s, "seconds of the burst window"},
+            {"window_s", &cfg_.window_s, "seconds within which the hosts must be probed"},
+            {"max_keys", &cfg_.max_keys, "(source, port) entries tracked at once (memory cap)"}};
+  }
+
+  void on_event(const decode::Event& e, Context& ctx) override {
+    if (!e.src.valid() || !e.dst.valid()) return;
+    const bool tcp = e.transport == decode::Transport::Tcp;
+    if (!tcp && e.transport != decode::Transport::Udp) return;
+    if (tcp && (e.tcp_flags & 0x12) == 0x12) {
+      note_answer(e);
+      return;
+    }
+    const Probe p = scan::classify_probe(e);
+    if (p == Probe::None) {
+      if (!tcp) note_answer(e);
+      return;
+    }
+    if (!tcp && (scan::is_traceroute_udp(e) || e.dport == 137)) return;
+    if (e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
+    const scan::PairKey key{e.src, IpAddress{}, static_cast<std::uint16_t>(e.dport)};
+    auto& bucket = tcp ? tcp_ : udp_;
+    auto it = bucket.find(key);
+    if (it == bucket.end()) {
+      if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
+        ctx.count_eviction(id());
+        return;
+      }
+      it = bucket.emplace(key, State{}).first;
+      it->second.first = it->second.window_start = e.ts;
+    }
+    auto& s = it->second;
+    if (!s.confirmed && static_cast<double>(e.ts.us - s.window_start.us) > cfg_.window_s * 1e6) {
+      s = State{};
+      s.first = s.window_start = e.ts;
+    }
+    s.last = e.ts;
+    s.events += e.count;
+    s.kinds |= static_cast<std::uint16_t>(1u << static_cast<unsigned>(p));
+    s.sports.add(e.sport);
+    if (s.hosts.size() >= kMaxHosts) {
+      if (s.hosts.count(e.dst) == 0) s.saturated = true;
+      return;
+    }
+    if (!s.hosts.insert(e.dst).second) return;
+    s.evidence.add(e.origin);
+    if (s.burst_n == 0 || static_cast<double>(e.ts.us - s.burst_start.us) > cfg_.burst_s * 1e6) {
+      s.burst_start = e.ts;
+      s.burst_n = 0;
+    }
+    s.max_burst = std::max(s.max_burst, ++s.burst_n);
+    const auto n = ++s.subnets[scan::subnet_of(e.dst)];
+    s.max_dense = std::max(s.max_dense, n);
+    if (!s.confirmed && qualifies(s, tcp ? decode::Transport::Tcp : decode::Transport::Udp, e.dport)) s.confirmed = true;
+  }
+
+  void finish(Context& ctx) override {
+    emit_all(ctx, tcp_, decode::Transport::Tcp);
+    emit_all(ctx, udp_, decode::Transport::Udp);
+  }
+
+ private:
+  static constexpr std::size_t kMaxHosts = 4096;
+  struct State {
+    Timestamp first, last, window_start, burst_start;
+    std::uint64_t events = 0;
+    std::uint32_t max_dense = 0;
+    std::uint32_t burst_n = 0, max_burst = 0;
+    std::uint16_t kinds = 0;
+    bool confirmed = false;
+    bool saturated = false;
+    std::unordered_set<IpAddress, IpAddressHash> hosts;
+    std::unordered_set<IpAddress, IpAddressHash> answered;
+    std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> subnets;
+    scan::PortSet sports;
+    EvidenceSampler evidence;
+  };
+  using Map = std::unordered_map<scan::PairKey, State, scan::PairKeyHash>;
+
+  [[nodiscard]] bool qualifies(const State& s, decode::Transport t, std::uint16_t port) const {
+    if (static_cast<double>(s.max_dense) >= cfg_.min_dense) return true;
+    if (many_server_port(t, port)) return false;
+    if (static_cast<double>(s.hosts.size()) < cfg_.min_hosts && static_cast<double>(s.max_burst) < cfg_.min_burst) {
+      return false;
+    }
+    return static_cast<double>(s.answered.size()) <= cfg_.max_answered_fraction * static_cast<double>(s.hosts.size());
+  }
+
+  void note_answer(const decode::Event& e) {
+    auto& bucket = e.transport == decode::Transport::Tcp ? tcp_ : udp_;
+    auto it = bucket.find(scan::PairKey{e.dst, IpAddress{}, e.sport});
+    if (it == bucket.end()) return;
+    auto& s = it->second;
+    if (s.hosts.count(e.src) != 0 && s.answered.size() < kMaxHosts) s.answered.insert(e.src);
+  }
+
+  void emit_all(Context& ctx, const Map& m, decode::Transport t) {
+    const char* proto = decode::to_string(t);
+    for (const auto& [k, s] : m) {
+      if (!qualifies(s, t, k.extra)) continue;
+      auto f = scan::make_finding(id(), k.a, s.first, s.last, s.events, s.evidence);
+      f.dedup_key = fmt::format("{}|{}|{}/{}", id(), k.a.to_string(), k.extra, proto);
+      std::vector<IpAddress> hosts(s.hosts.begin(), s.hosts.end());
+      std::sort(hosts.begin(), hosts.end());
+      f.target_count = hosts.size();
+      f.target_sample.assign(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(
+                                                                 std::min(hosts.size(), Finding::kMaxTargetSample)));
+      std::vector<std::string> kinds;
+      for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
+        if ((s.kinds & (1u << i)) != 0) kinds.emplace_back(scan::probe_name(static_cast<Probe>(i)));
+      }
+      const double minutes = std::max(1e-6, static_cast<double>(s.last.us - s.first.us) / 60e6);
+      const auto n = hosts.size();
+      f.verdict = Verdict::Suspicious;
+      f.severity = k.a.is_public() || n >= 256 ? Severity::High : Severity::Medium;
+      f.confidence = static_cast<double>(s.max_dense) >= cfg_.min_dense ? 0.85 : 0.7;
+      f.title = fmt::format("{} swept {}/{} across {} hosts", k.a.to_string(), k.extra, proto, n);
+      f.explanation = fmt::format(
+          "{} probed {} port {} on {} distinct hosts in {:.1f} minutes ({}), up to {} of them in one subnet; "
+          "{} answered. A client reaches servers scattered over the Internet and they answer; walking through "
+          "neighbouring addresses on one port is how worms and scanners look for a single service to attack.",
+          k.a.to_string(), proto, k.extra, n, minutes, fmt::join(kinds, ", "), s.max_dense, s.answered.size());
+      f.advice = ctx.inside(k.a)
+                     ? "An inside host is sweeping: find the process sending the probes, check the host for a worm, "
+                       "and make sure the swept service is patched on every host that answered."
+                     : "Check the hosts that answered on this port; block the source at the border if it persists.";
+      f.attr("transport", std::string(proto));
+      f.attr("port", static_cast<std::int64_t>(k.extra));
+      f.attr("hosts", static_cast<std::int64_t>(n));
+      f.attr("max_hosts_in_subnet", static_cast<std::int64_t>(s.max_dense));
+      f.attr("max_hosts_in_burst", static_cast<std::int64_t>(s.max_burst));
+      f.attr("answered_hosts", static_cast<std::int64_t>(s.answered.size()));
+      f.attr("probe_types", kinds);
+      f.attr("source_ports", s.sports.ranges(4));
+      if (s.saturated) f.attr("targets_approximate", true);
+      ctx.emit(std::move(f));
+    }
+  }
+
+  Config cfg_;
+  Map tcp_, udp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_scan_horizontal() { return std::make_unique<ScanHorizontal>(); }
+
+}  // namespace netseen::detect

@@ -1,0 +1,216 @@
+// scan.tcp_flags — names the kind of TCP scan a source runs from the flags of its probes:
+// SYN (half-open, nmap -sS), FIN (-sF), XMAS (FIN+PSH+URG, -sX), NULL (no flags, -sN),
+// SYN+FIN (an old firewall-evasion trick), ACK (-sA, and the window scan -sW, which sends
+// the same packets and differs only in how the answers are read), Maimon (FIN+ACK, -sM).
+//
+// Thresholds. FIN, XMAS, NULL and SYN+FIN segments are never sent by a TCP stack on its
+// own: `min_odd` (5) distinct (host, port) targets of one of them are enough. SYN, ACK and
+// FIN+ACK are normal traffic, so they name a scan only once one source has sent them to
+// `min_ports` (20) distinct ports (over all hosts) and no more than `max_open_fraction`
+// (0.5) of those targets answered with SYN+ACK. ACK/FIN+ACK probes count only without
+// data and from non-service source ports (a server's ACKs to its clients never count).
+// Window: the whole input (the odd flags are never legitimate, and a slow scanner is
+// still a scanner). State: per source, `max_sources`, targets per kind exact up to 8192.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "detect/detectors.hpp"
+#include "detect/scan_common.hpp"
+
+namespace netseen::detect {
+
+namespace {
+
+using scan::Probe;
+
+std::uint64_t target_key(const IpAddress& a, std::uint16_t port) noexcept {
+  return (static_cast<std::uint64_t>(IpAddressHash{}(a)) << 16) ^ port;
+}
+
+class ScanTcpFlags final : public Detector {
+ public:
+  struct Config {
+    double min_odd = 5;
+    double min_ports = 20;
+    double max_open_fraction = 0.5;
+    double max_sources = 50'000;
+  };
+
+  [[nodiscard]] std::string_view id() const override { return "scan.tcp_flags"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "TCP probes whose flags name the scan type (SYN, FIN, XMAS, NULL, ACK/window, Maimon)";
+  }
+  std::vector<Param> params() override {
+    return {{"min_odd", &cfg_.min_odd, "targets of impossible flag combinations (FIN, XMAS, NULL, SYN+FIN) that make a scan"},
+            {"min_ports", &cfg_.min_ports, "distinct ports of SYN, ACK or FIN+ACK probes that make a scan"},
+            {"max_open_fraction", &cfg_.max_open_fraction,
+             "share of SYN targets that answered above which the source is a client"},
+            {"max_sources", &cfg_.max_sources, "sources tracked at once (memory cap)"}};
+  }
+
+  void on_event(const decode::Event& e, Context& ctx) override {
+    if (e.transport != decode::Transport::Tcp || !e.src.valid() || !e.dst.valid()) return;
+    if ((e.tcp_flags & 0x12) == 0x12) {  // SYN+ACK: the target answered
+      auto it = state_.find(e.dst);
+      if (it == state_.end()) return;
+      auto& kp = it->second.kinds[static_cast<std::size_t>(Probe::Syn)];
+      if (!kp) return;
+      auto& k = *kp;
+      const auto key = target_key(e.src, e.sport);
+      if (k.targets.count(key) != 0 && k.answered.size() < kMaxTargets) k.answered.insert(key);
+      return;
+    }
+    const Probe p = scan::classify_probe(e);
+    if (p == Probe::None || p == Probe::Udp) return;
+    auto it = state_.find(e.src);
+    if (it == state_.end()) {
+      if (static_cast<double>(state_.size()) >= cfg_.max_sources) {
+        ctx.count_eviction(id());
+        return;
+      }
+      it = state_.emplace(e.src, State{}).first;
+    }
+    auto& kp = it->second.kinds[static_cast<std::size_t>(p)];
+    if (!kp) {
+      kp = std::make_unique<Kind>();
+      kp->first = e.ts;
+    }
+    auto& k = *kp;
+    k.last = e.ts;
+    k.events += e.count;
+    k.ports.add(e.dport);
+    if (k.targets.size() < kMaxTargets && k.targets.insert(target_key(e.dst, e.dport)).second) {
+      k.evidence.add(e.origin);
+      if (k.hosts.size() < Finding::kMaxTargetSample) k.hosts.insert(e.dst);
+    }
+    if (e.has_ttl) {
+      k.ttl_min = std::min(k.ttl_min, e.ttl);
+      k.ttl_max = std::max(k.ttl_max, e.ttl);
+    }
+    if (e.tcp_window != 0 && k.windows.size() < 8 &&
+        std::find(k.windows.begin(), k.windows.end(), e.tcp_window) == k.windows.end()) {
+      k.windows.push_back(e.tcp_window);
+    }
+  }
+
+  void finish(Context& ctx) override {
+    for (const auto& [src, s] : state_) {
+      std::vector<std::string> named;
+      const Kind* best = nullptr;
+      Probe best_p = Probe::None;
+      for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
+        const auto p = static_cast<Probe>(i);
+        if (!s.kinds[i]) continue;
+        const auto& k = *s.kinds[i];
+        if (!qualifies(p, k)) continue;
+        named.emplace_back(scan::probe_name(p));
+        if (best == nullptr || k.targets.size() > best->targets.size()) {
+          best = &k;
+          best_p = p;
+        }
+      }
+      if (best == nullptr) continue;
+      auto f = scan::make_finding(id(), src, best->first, best->last, best->events, best->evidence);
+      f.target_count = 0;
+      std::unordered_set<IpAddress, IpAddressHash> hosts;
+      for (const auto& k : s.kinds) {
+        if (k) hosts.insert(k->hosts.begin(), k->hosts.end());
+      }
+      f.target_sample.assign(hosts.begin(), hosts.end());
+      std::sort(f.target_sample.begin(), f.target_sample.end());
+      f.target_count = f.target_sample.size();
+      const bool odd = scan::impossible_flags(best_p);
+      f.verdict = Verdict::Suspicious;
+      f.severity = odd || src.is_public() ? Severity::High : Severity::Medium;
+      f.confidence = odd ? 0.9 : 0.75;
+      f.title = fmt::format("{} ran a {} scan ({} ports, {})", src.to_string(), scan::probe_name(best_p),
+                            best->ports.count(), best->ports.ranges(2));
+      f.explanation = fmt::format(
+          "{} sent {} TCP probes with {} flags to {} distinct host/port targets ({} ports: {}). {}",
+          src.to_string(), best->events, scan::probe_name(best_p), best->targets.size(), best->ports.count(),
+          best->ports.ranges(4), meaning(best_p));
+      f.advice =
+          "Flag scans are made by tools such as nmap, not by applications. Check what answered (RSTs tell the "
+          "scanner a port is closed, silence that it is filtered), drop packets with impossible flag combinations "
+          "at the border, and block the source if it is not an authorised scanner.";
+      f.attr("scan_type", std::string(scan::probe_name(best_p)));
+      f.attr("scan_types", named);
+      f.attr("port_range", fmt::format("{}-{}", best->ports.min(), best->ports.max()));
+      f.attr("ports", best->ports.ranges(8));
+      f.attr("port_count", static_cast<std::int64_t>(best->ports.count()));
+      f.attr("targets", static_cast<std::int64_t>(best->targets.size()));
+      if (best_p == Probe::Syn) f.attr("answered", static_cast<std::int64_t>(best->answered.size()));
+      if (best->ttl_min <= best->ttl_max) {
+        f.attr("ttl_range", fmt::format("{}-{}", best->ttl_min, best->ttl_max));
+      }
+      if (!best->windows.empty()) {
+        std::vector<std::string> w;
+        for (auto v : best->windows) w.push_back(std::to_string(v));
+        f.attr("tcp_windows", w);
+      }
+      ctx.emit(std::move(f));
+    }
+  }
+
+ private:
+  static constexpr std::size_t kMaxTargets = 8192;
+  struct Kind {
+    Timestamp first, last;
+    std::uint64_t events = 0;
+    std::unordered_set<std::uint64_t> targets;
+    std::unordered_set<std::uint64_t> answered;
+    std::unordered_set<IpAddress, IpAddressHash> hosts;  // sample
+    scan::PortSet ports;
+    std::uint8_t ttl_min = 255, ttl_max = 0;
+    std::vector<std::uint16_t> windows;
+    EvidenceSampler evidence;
+  };
+  struct State {
+    std::array<std::unique_ptr<Kind>, scan::kProbeKinds> kinds;  // allocated on first use
+  };
+
+  [[nodiscard]] bool qualifies(Probe p, const Kind& k) const {
+    if (scan::impossible_flags(p)) return static_cast<double>(k.targets.size()) >= cfg_.min_odd;
+    if (static_cast<double>(k.ports.count()) < cfg_.min_ports) return false;
+    return static_cast<double>(k.answered.size()) <= cfg_.max_open_fraction * static_cast<double>(k.targets.size());
+  }
+
+  static const char* meaning(Probe p) noexcept {
+    switch (p) {
+      case Probe::Syn:
+        return "A SYN scan opens connections half-way: open ports answer SYN+ACK, closed ones RST, and the scanner "
+               "never completes the handshake, so applications on the target never log it.";
+      case Probe::Fin:
+      case Probe::Xmas:
+      case Probe::Null:
+        return "No TCP stack sends such a segment outside a connection. RFC 793 makes a closed port answer it with "
+               "RST and an open port stay silent, which lets a scanner map ports past simple SYN filters; Windows "
+               "answers RST either way.";
+      case Probe::SynFin:
+        return "SYN and FIN together are contradictory; old scanners used them to slip past filters that only "
+               "looked for a lone SYN.";
+      case Probe::Ack:
+        return "ACK probes outside any connection are nmap's ACK scan (or window scan): the answers tell the "
+               "scanner which ports a firewall filters, and, from the TCP window of the RSTs, sometimes which are "
+               "open.";
+      case Probe::Maimon:
+        return "FIN+ACK probes outside any connection are the Maimon scan: some BSD-derived stacks drop the probe "
+               "for open ports instead of answering RST.";
+      default: return "";
+    }
+  }
+
+  Config cfg_;
+  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_scan_tcp_flags() { return std::make_unique<ScanTcpFlags>(); }
+
+}  // namespace netseen::detect

@@ -1,0 +1,59 @@
+#include <gtest/gtest.h>
+
+#include "detect_test_util.hpp"
+
+namespace netseen::detect {
+namespace {
+
+using namespace testutil;
+using namespace decode::tcpflag;
+
+TEST(ScanHorizontal, OnePortAcrossASubnetIsASweep) {
+  Scenario r;
+  for (int i = 1; i <= 40; ++i) {
+    const auto dst = fmt::format("192.168.10.{}", i);
+    r.add(Ev().at(i * 0.1).from("192.168.10.55", 56247).to(dst.c_str(), 1083).tcp(kSyn).ttl(38));
+  }
+  const auto& fs = r.finish();
+  const auto* f = find(fs, "scan.horizontal", "192.168.10.55");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "port"), 1083);
+  EXPECT_EQ(attr_int(*f, "hosts"), 40);
+  EXPECT_EQ(attr_str(*f, "transport"), "tcp");
+  EXPECT_EQ(f->target_count, 40u);
+  EXPECT_EQ(f->target_sample.size(), Finding::kMaxTargetSample);
+  EXPECT_EQ(count_id(fs, "scan.vertical"), 0u);
+}
+
+TEST(ScanHorizontal, DnsResolverAndBrowserAreNotSweeps) {
+  Scenario r;
+  // A resolver asking 300 name servers scattered over the Internet, and a browser reaching 300 web servers.
+  for (int i = 0; i < 300; ++i) {
+    const auto ns = fmt::format("{}.{}.{}.53", 11 + i % 180, (i * 37) % 250, i % 7);
+    r.add(Ev().at(i).from("192.168.1.53", static_cast<std::uint16_t>(30000 + i)).to(ns.c_str(), 53).udp(40));
+    r.add(Ev().at(i + 0.01).from(ns.c_str(), 53).to("192.168.1.53", static_cast<std::uint16_t>(30000 + i)).udp(120));
+    const auto web = fmt::format("{}.{}.{}.80", 20 + i % 150, (i * 11) % 250, i % 5);
+    r.add(Ev().at(i).from("192.168.1.20", static_cast<std::uint16_t>(40000 + i)).to(web.c_str(), 443).tcp(kSyn));
+    r.add(Ev().at(i + 0.02).from(web.c_str(), 443).to("192.168.1.20", static_cast<std::uint16_t>(40000 + i))
+              .tcp(kSyn | kAck));
+  }
+  const auto& fs = r.finish();
+  EXPECT_EQ(count_id(fs, "scan.horizontal"), 0u);
+  EXPECT_EQ(count_id(fs, "scan.udp"), 0u);
+  EXPECT_EQ(count_id(fs, "scan.vertical"), 0u);
+}
+
+TEST(ScanHorizontal, ScatteredUnansweredSweepOfAnUncommonPort) {
+  Scenario r;
+  for (int i = 0; i < 60; ++i) {
+    const auto dst = fmt::format("{}.{}.{}.{}", 30 + i, i % 200, i % 3, 1 + i % 200);
+    r.add(Ev().at(i).from("192.168.1.66", 2000).to(dst.c_str(), 445).tcp(kSyn).drop());
+  }
+  const auto* f = find(r.finish(), "scan.horizontal", "192.168.1.66");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "port"), 445);
+  EXPECT_EQ(attr_int(*f, "answered_hosts"), 0);
+}
+
+}  // namespace
+}  // namespace netseen::detect
