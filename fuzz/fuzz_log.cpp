@@ -8,6 +8,7 @@
 #include "ingest/input_buffer.hpp"
 #include "ingest/log_source.hpp"
 
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace netseen;
   std::vector<std::uint8_t> bytes;

@@ -11,6 +11,7 @@
 #include "ingest/log_common.hpp"
 #include "ingest/log_source.hpp"
 
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace netseen;
   if (size == 0) return 0;
