@@ -2,6 +2,7 @@
 // every event, prints counts and the rate. Built by bench/logs/run.sh against the libraries.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "ingest/source.hpp"
 
