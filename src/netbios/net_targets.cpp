@@ -1,5 +1,6 @@
 #include "netbios/net_targets.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace netseen::netbios::net {
@@ -46,6 +47,34 @@ bool parse_ipv4(std::string_view text, std::uint32_t& out) noexcept {
 std::string ipv4_to_string(std::uint32_t a) {
   return std::to_string(a >> 24) + '.' + std::to_string((a >> 16) & 0xFF) + '.' + std::to_string((a >> 8) & 0xFF) +
          '.' + std::to_string(a & 0xFF);
+}
+
+Result<NetbiosName> parse_name_arg(std::string_view text, std::uint8_t default_suffix, std::string_view scope,
+                                   bool allow_msbrowse) {
+  if (allow_msbrowse && (text == "-" || text == "__MSBROWSE__")) {
+    std::array<std::uint8_t, 16> raw{0x01, 0x02, '_', '_', 'M', 'S', 'B', 'R', 'O', 'W', 'S', 'E', '_', '_', 0x02, 0x01};
+    return NetbiosName::from_raw(raw, scope);
+  }
+  std::uint8_t suffix = default_suffix;
+  std::string_view base = text;
+  if (const auto hash = text.rfind('#'); hash != std::string_view::npos) {
+    const auto hex = text.substr(hash + 1);
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
+    if (hex.empty() || hex.size() > 2 || ec != std::errc{} || p != hex.data() + hex.size()) {
+      return fail(ErrorKind::Malformed, kLayer, hash + 1,
+                  "'" + std::string(text) + "': the suffix after '#' must be one or two hex digits");
+    }
+    suffix = static_cast<std::uint8_t>(v);
+    base = text.substr(0, hash);
+  }
+  if (base.empty()) return fail(ErrorKind::Malformed, kLayer, 0, "empty NetBIOS name");
+  auto n = NetbiosName::make(base, suffix, scope);
+  if (!n) {
+    return fail(ErrorKind::Malformed, kLayer, 0,
+                "'" + std::string(base) + "' is not a NetBIOS name (at most 15 bytes): " + n.error().detail);
+  }
+  return n;
 }
 
 Result<void> TargetBuilder::add_span(std::uint64_t first, std::uint64_t last, std::string_view expr,

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "netbios/name.hpp"
 
 namespace netseen::netbios::net {
 
@@ -33,6 +34,11 @@ struct TargetSet {
 // Parses one IPv4 dotted quad strictly (four decimal octets 0..255, no leading '+', no spaces).
 bool parse_ipv4(std::string_view text, std::uint32_t& out) noexcept;
 std::string ipv4_to_string(std::uint32_t host_order);
+
+// "NAME", "NAME#1d" (hex suffix, default `default_suffix`), "-" for the browse master name
+// `\x01\x02__MSBROWSE__\x02<01>` when `allow_msbrowse`. Malformed on a name over 15 bytes or a bad suffix.
+Result<NetbiosName> parse_name_arg(std::string_view text, std::uint8_t default_suffix, std::string_view scope = {},
+                                   bool allow_msbrowse = false);
 
 class TargetBuilder {
  public:
