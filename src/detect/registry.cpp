@@ -40,6 +40,8 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   v.push_back(make_dos_smurf());
   v.push_back(make_dos_fraggle());
   v.push_back(make_service_dns_low_source_port());
+  v.push_back(make_dos_echo_chargen_loop());
+  v.push_back(make_service_identd_backconnect());
   return v;
 }
 

@@ -94,3 +94,51 @@ TEST(ServiceDnsLowSourcePort, NatRewrittenPorts) {
 
 }  // namespace
 }  // namespace netseen::detect
+
+namespace netseen::detect {
+namespace {
+
+using namespace testutil;
+using namespace decode::tcpflag;
+
+TEST(DosEchoChargenLoop, ForgedPacketBetweenEchoAndChargen) {
+  Scenario r;
+  r.add(Ev().at(0).from("192.168.1.7", 19).to("192.168.1.8", 7).udp(72));
+  for (int i = 1; i < 20; ++i) {
+    if (i % 2) r.add(Ev().at(i * 0.001).from("192.168.1.8", 7).to("192.168.1.7", 19).udp(72));
+    else r.add(Ev().at(i * 0.001).from("192.168.1.7", 19).to("192.168.1.8", 7).udp(72));
+  }
+  const auto& fs = r.finish();
+  ASSERT_EQ(count_id(fs, "dos.echo_chargen_loop"), 1u);
+  const auto* f = find(fs, "dos.echo_chargen_loop", "192.168.1.7");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->events, 20u);
+  EXPECT_EQ(attr_str(*f, "first_ports"), "19→7");
+
+  Scenario twin;  // a client using the echo service from an ordinary port
+  for (int i = 0; i < 5; ++i) {
+    twin.add(Ev().at(i).from("192.168.1.9", 40000).to("192.168.1.8", 7).udp(10));
+    twin.add(Ev().at(i).from("192.168.1.8", 7).to("192.168.1.9", 40000).udp(10));
+  }
+  EXPECT_EQ(count_id(twin.finish(), "dos.echo_chargen_loop"), 0u);
+}
+
+TEST(ServiceIdentdBackconnect, MailServerAsksIdentOfItsClient) {
+  Scenario r;
+  r.add(Ev().at(100).from("192.168.1.20", 40000).to("198.51.100.25", 25).tcp(kSyn));
+  r.add(Ev().at(100.5).from("198.51.100.25", 33000).to("192.168.1.20", 113).tcp(kSyn).drop());
+  const auto* f = find(r.finish(), "service.identd_backconnect", "198.51.100.25");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->verdict, Verdict::Benign);
+  EXPECT_EQ(attr_int(*f, "service_port"), 25);
+  EXPECT_EQ(attr_int(*f, "dropped"), 1);
+
+  Scenario twin;  // 113 probed out of the blue, or long after
+  twin.add(Ev().at(100).from("198.51.100.26", 33000).to("192.168.1.20", 113).tcp(kSyn));
+  twin.add(Ev().at(100).from("192.168.1.20", 40000).to("198.51.100.25", 25).tcp(kSyn));
+  twin.add(Ev().at(500).from("198.51.100.25", 33000).to("192.168.1.20", 113).tcp(kSyn));
+  EXPECT_EQ(count_id(twin.finish(), "service.identd_backconnect"), 0u);
+}
+
+}  // namespace
+}  // namespace netseen::detect
