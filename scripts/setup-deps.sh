@@ -11,7 +11,7 @@ PKGS=(
   # Real peers and oracles used by the tests.
   tshark tcpdump python3 python3-scapy python3-jsonschema
   python3-impacket   # netbios oracle: impacket's nmb.py decodes our names/flags/node status
-  nbtscan samba-common-bin   # talk interop peers: nbtscan, nmblookup against netseen respond
+  nbtscan samba-common-bin nmap   # talk interop peers: nbtscan, nmblookup, nmap nbstat.nse against netseen respond
 )
 
 missing=()

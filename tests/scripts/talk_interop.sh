@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real peers against `netseen respond` on loopback: nmblookup -A, nmblookup name query,
 # nbtscan (-v, -s, and byte-compared with `netseen nbstat --format nbtscan`), impacket
-# NetBIOS().getnodestatus(). The peers only talk to port 137, so the responder binds
+# NetBIOS().getnodestatus(), nmap --script nbstat. The peers only talk to port 137, so the responder binds
 # 127.0.92.1:137 (needs root); the test skips with a message when that is not possible.
 set -u
 NETSEEN=${NETSEEN:?NETSEEN must point at the binary}
@@ -72,6 +72,17 @@ PY
   grep -qx 'JDOE<03> UNIQUE' "$tmp/out" || fail "impacket JDOE"
   grep -qi 'MAC 00-0c-29-aa-bb-cc' "$tmp/out" || fail "impacket MAC"
   echo "peer impacket getnodestatus: ok"
+fi
+if command -v nmap >/dev/null; then
+  ran=$((ran + 1))
+  timeout 60 nmap -n -Pn -sU -p137 --script nbstat "$ADDR" >"$tmp/out" 2>&1 || fail "nmap exit $?"
+  grep -q 'nbstat: NetBIOS name: TESTHOST, NetBIOS user: JDOE, NetBIOS MAC: 000c29aabbcc' "$tmp/out" || fail "nmap nbstat line"
+  grep -Eq '^\|   WORKGROUP<00> +Flags: <group><active>' "$tmp/out" || fail "nmap group flags"
+  grep -Eq '^\|   TESTHOST<20> +Flags: <unique><active>' "$tmp/out" || fail "nmap unique flags"
+  grep -Fq '__MSBROWSE__\x02<01>  Flags: <group><active>' "$tmp/out" || fail "nmap msbrowse"
+  echo "peer nmap --script nbstat: ok"
+else
+  echo "note: nmap not installed"
 fi
 [[ $ran -gt 0 ]] || { echo "SKIP: no peer installed (samba-common-bin, nbtscan, python3-impacket)"; exit 77; }
 # Every peer query was logged by the responder.
