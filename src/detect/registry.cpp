@@ -42,6 +42,7 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   v.push_back(make_service_dns_low_source_port());
   v.push_back(make_dos_echo_chargen_loop());
   v.push_back(make_service_identd_backconnect());
+  v.push_back(make_scan_sscan());
   return v;
 }
 

@@ -142,3 +142,39 @@ TEST(ServiceIdentdBackconnect, MailServerAsksIdentOfItsClient) {
 
 }  // namespace
 }  // namespace netseen::detect
+
+namespace netseen::detect {
+namespace {
+
+using namespace testutil;
+using namespace decode::tcpflag;
+
+TEST(ScanSscan, AckPingsWithEqualPortsThenFingerprinting) {
+  Scenario r;
+  double t = 0;
+  for (int pi : {23, 25, 110, 143, 80}) {
+    const auto p = static_cast<std::uint16_t>(pi);
+    r.add(Ev().at(t += 0.1).from("203.0.113.40", p).to("192.168.1.10", p).tcp(kAck));
+  }
+  for (int p : {111, 6000, 79, 53, 31337, 139, 21, 1114, 1}) {
+    r.add(Ev().at(t += 0.1).from("203.0.113.40", 40000).to("192.168.1.10", static_cast<std::uint16_t>(p)).tcp(kSyn));
+  }
+  for (std::uint16_t sp = 1; sp <= 5; ++sp) r.add(Ev().at(t += 0.1).from("203.0.113.40", sp).to("192.168.1.10", 21).tcp(kSyn | kFin));
+  const auto* f = find(r.finish(), "scan.sscan", "203.0.113.40");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->verdict, Verdict::Malicious);
+  EXPECT_EQ(attr_str(*f, "ack_ping_ports"), "23,25,80,110,143");
+  EXPECT_EQ(attr_int(*f, "fingerprint_packets"), 5);
+
+  Scenario twin;  // a mail client and a web client: SYNs to 25, 110, 143, 80 from ephemeral ports, ACKs in flows
+  for (int pi : {25, 110, 143, 80, 21, 53}) {
+    const auto p = static_cast<std::uint16_t>(pi);
+    const auto cp = static_cast<std::uint16_t>(40000 + pi);
+    twin.add(Ev().at(1).from("192.168.1.20", cp).to("192.168.1.10", p).tcp(kSyn));
+    twin.add(Ev().at(2).from("192.168.1.20", cp).to("192.168.1.10", p).tcp(kAck));
+  }
+  EXPECT_EQ(count_id(twin.finish(), "scan.sscan"), 0u);
+}
+
+}  // namespace
+}  // namespace netseen::detect
