@@ -3,22 +3,26 @@
 #   make check   install what is missing, build and run every test, normally and under ASan+UBSan
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo check test test-release test-asan debug fuzz fuzz-run bench format tidy clean
+.PHONY: all setup configure-release build demo check test test-release test-asan debug fuzz fuzz-run bench format tidy clean
 
 all: build
 
 setup:
 	@bash scripts/setup-deps.sh
 
-build: setup
+configure-release: setup
 	cmake --preset release >/dev/null
-	cmake --build --preset release -j $(JOBS)
+
+# Only the program: what `make demo` needs.
+build: configure-release
+	cmake --build --preset release -j $(JOBS) --target netseen
 	@echo "built build/release/netseen"
 
 demo: build
 	./build/release/netseen analyze
 
-test-release: build
+test-release: configure-release
+	cmake --build --preset release -j $(JOBS)
 	ctest --preset release -j $(JOBS)
 
 test-asan: setup
@@ -44,8 +48,12 @@ fuzz: setup
 fuzz-run: fuzz
 	@bash scripts/fuzz-all.sh $(FUZZ_SECONDS)
 
-bench: build
-	@bash bench/run.sh
+# Micro-benchmarks (Google Benchmark). The comparisons against peers are separate scripts:
+# bench/capture/run.sh (tcpdump, tshark), bench/logs/run.sh (psad, fwlogwatch),
+# bench/talk/run.sh (nbtscan; binds udp/137, needs root).
+bench: configure-release
+	cmake --build --preset release -j $(JOBS)
+	@for b in build/release/bench/micro/netseen_*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
 
 format:
 	find src tests fuzz bench -name '*.[ch]pp' | xargs clang-format -i
