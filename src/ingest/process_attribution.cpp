@@ -127,6 +127,7 @@ struct ProcessAttributor::State {
   AttributionOptions opt;
   mutable std::mutex mu;
   std::optional<SockDiagClient> client;
+  std::optional<SockDiagClient> poll_client;  // the poller's own, used without the lock
   std::string client_error;
   std::vector<SockDiagDestroyListener> listeners;
   std::string destroy_error;
@@ -143,6 +144,7 @@ struct ProcessAttributor::State {
   std::thread poller;
   std::condition_variable cv;
   bool stopping = false;
+  bool sweeping = false;
 
   // ---- helpers, all called with mu held ----
 
@@ -476,33 +478,65 @@ struct ProcessAttributor::State {
     return a;
   }
 
-  void sweep() {
+  // One sweep. Called with `lock` held; the socket dumps and the /proc scan run without it,
+  // on the poller's own netlink socket, so that lookups at packet time are not held up.
+  void sweep(std::unique_lock<std::mutex>& lock) {
+    if (sweeping) return;  // the other caller's sweep is as good
     ++stats.polls;
     drain_destroy_events();
-    const auto now = Clock::now();
+    std::unordered_set<std::uint32_t> known;
+    known.reserve(inode_owner.size() + remembered.size() + inode_miss.size());
+    for (const auto& kv : inode_owner) known.insert(kv.first);
+    for (const auto& kv : remembered) known.insert(kv.first);
+    for (const auto& kv : inode_miss) known.insert(kv.first);
+    SockDiagClient* c = poll_client ? &*poll_client : &*client;
+    const bool own = poll_client.has_value();
+    sweeping = true;
+    if (own) lock.unlock();
+
     std::vector<SockDiagRecord> all;
+    std::uint64_t queries = 0;
     for (std::uint8_t protocol : {kIpProtoUdp, kIpProtoTcp}) {
       for (std::uint8_t family : {kAfInet, kAfInet6}) {
-        auto got = query(protocol, family, std::nullopt);
-        if (!got) continue;
-        all.insert(all.end(), got->begin(), got->end());
+        ++queries;
+        static_cast<void>(c->dump(family, protocol, std::nullopt, all, opt.sock_diag));
       }
     }
     std::unordered_set<std::uint32_t> live, unknown;
     for (const auto& r : all) {
       if (r.inode == 0) continue;
       live.insert(r.inode);
-      if (inode_owner.count(r.inode) == 0 && remembered.count(r.inode) == 0 && inode_miss.count(r.inode) == 0) {
-        unknown.insert(r.inode);
+      if (known.count(r.inode) == 0) unknown.insert(r.inode);
+    }
+    ProcScan scan;
+    bool scanned = false;
+    std::unordered_map<int, ProcessInfo> read;
+    if (!unknown.empty()) {
+      scan = scan_socket_inodes(opt.proc_root, std::nullopt, unknown, opt.proc);
+      scanned = true;
+      for (std::uint32_t inode : unknown) {
+        auto it = scan.inode_pids.find(inode);
+        if (it == scan.inode_pids.end() || it->second.empty() || read.count(it->second.front()) != 0) continue;
+        if (auto info = read_process(opt.proc_root, it->second.front(), opt.proc)) {
+          read.emplace(info->pid, std::move(*info));
+        }
       }
     }
-    if (!unknown.empty()) absorb_scan(scan_socket_inodes(opt.proc_root, std::nullopt, unknown, opt.proc));
+
+    if (own) lock.lock();
+    sweeping = false;
+    const auto now = Clock::now();
+    stats.sock_diag_queries += queries;
+    if (scanned) absorb_scan(scan);
+    for (auto& [pid, info] : read) processes[pid] = CachedProcess{std::move(info), now};
     for (const auto& r : all) {
       if (r.inode == 0) continue;
       auto it = remembered.find(r.inode);
       if (it != remembered.end()) {
-        it->second.last_seen = now;
-        it->second.closed = false;
+        if (!it->second.from_destroy) {
+          it->second.last_seen = now;
+          it->second.closed = false;
+        }
         continue;
       }
       if (unknown.count(r.inode) == 0) continue;
@@ -515,13 +549,13 @@ struct ProcessAttributor::State {
       if (fill_process(o->second, a)) remember(r, a);
     }
     for (auto& [inode, r] : remembered) {
-      if (!r.closed && live.count(inode) == 0) {
+      if (!r.closed && known.count(inode) != 0 && live.count(inode) == 0) {
         r.closed = true;
         r.last_seen = now;
       }
     }
     for (auto it = inode_owner.begin(); it != inode_owner.end();) {
-      if (live.count(it->first) == 0) {
+      if (known.count(it->first) != 0 && live.count(it->first) == 0) {
         it = inode_owner.erase(it);
       } else {
         ++it;
@@ -551,6 +585,9 @@ Result<std::unique_ptr<ProcessAttributor>> ProcessAttributor::create(const Attri
   auto client = SockDiagClient::open();
   if (client) {
     s->client.emplace(std::move(*client));
+    if (options.poll_interval.count() > 0) {
+      if (auto pc = SockDiagClient::open()) s->poll_client.emplace(std::move(*pc));
+    }
   } else {
     s->client_error = client.error().detail;
   }
@@ -576,7 +613,7 @@ Result<std::unique_ptr<ProcessAttributor>> ProcessAttributor::create(const Attri
     st->poller = std::thread([st] {
       std::unique_lock<std::mutex> lock(st->mu);
       while (!st->stopping) {
-        st->sweep();
+        st->sweep(lock);
         st->cv.wait_for(lock, st->opt.poll_interval, [st] { return st->stopping; });
       }
     });
@@ -630,8 +667,8 @@ Attribution ProcessAttributor::attribute(const decode::Event& ev, const LocalAdd
 }
 
 void ProcessAttributor::poll() {
-  std::lock_guard<std::mutex> lock(s_->mu);
-  if (s_->client) s_->sweep();
+  std::unique_lock<std::mutex> lock(s_->mu);
+  if (s_->client) s_->sweep(lock);
 }
 
 std::string ProcessAttributor::mode() const {
