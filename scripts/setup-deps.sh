@@ -12,6 +12,7 @@ PKGS=(
   tshark tcpdump python3 python3-scapy python3-jsonschema
   python3-impacket   # netbios oracle: impacket's nmb.py decodes our names/flags/node status
   nbtscan samba-common-bin nmap   # talk interop peers: nbtscan, nmblookup, nmap nbstat.nse against netseen respond
+  samba   # nmbd + smbd, run by tests/scripts/talk_samba_netns.sh inside its own network namespaces
 )
 
 missing=()
@@ -41,5 +42,24 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | "${SUDO[@]}" debconf-set-selections || true
+# samba's maintainer scripts would start the system nmbd/smbd (ports 137-139 and 445 in the root
+# namespace, where the benchmark and the loopback tests bind 137). A policy-rc.d that denies
+# every start keeps them stopped during the install; it is removed again afterwards when this
+# script put it there. The tests run their own daemons with a private smb.conf.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\n# written by netseen scripts/setup-deps.sh during apt-get install\nexit 101\n' |
+    "${SUDO[@]}" tee "$policy" >/dev/null
+  "${SUDO[@]}" chmod 755 "$policy"
+  own_policy=1
+fi
+remove_policy() { if [[ $own_policy -eq 1 ]]; then "${SUDO[@]}" rm -f "$policy"; fi; own_policy=0; }
+trap remove_policy EXIT
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# On a host booted with systemd the units are enabled for the next boot: disable them (only the
+# ones this run installed).
+if [[ " ${missing[*]} " == *" samba "* ]] && [[ -d /run/systemd/system ]]; then
+  "${SUDO[@]}" systemctl disable --now smbd nmbd samba-ad-dc >/dev/null 2>&1 || true
+fi
