@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "report/common.hpp"
+#include "report/watch_attribution.hpp"
 
 namespace netseen::report {
 
@@ -188,6 +189,7 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
           out += wrap("Regions: " + t, width, "      ");
         }
         out += wrap("Evidence: " + evidence_text(r, f->evidence), width, "      ");
+        if (const auto proc = process_text(*f); !proc.empty()) out += wrap("Process: " + proc, width, "      ");
         out += wrap("What to do: " + f->advice, width, "      ");
       }
     }

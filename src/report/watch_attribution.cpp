@@ -251,6 +251,36 @@ void WatchAttribution::enrich(detect::Finding& f) {
   if (!others.empty()) f.attr("process.others", others);
 }
 
+std::string process_text(const detect::Finding& f) {
+  std::string status, reason, command, cmdline, user;
+  std::int64_t pid = 0, uid = -1;
+  bool closed = false;
+  for (const auto& [k, v] : f.attributes) {
+    if (k.rfind("process.", 0) != 0) continue;
+    const auto* s = std::get_if<std::string>(&v);
+    const auto* i = std::get_if<std::int64_t>(&v);
+    if (k == "process.status" && s != nullptr) status = *s;
+    if (k == "process.reason" && s != nullptr) reason = *s;
+    if (k == "process.command" && s != nullptr) command = *s;
+    if (k == "process.cmdline" && s != nullptr) cmdline = *s;
+    if (k == "process.user" && s != nullptr) user = *s;
+    if (k == "process.pid" && i != nullptr) pid = *i;
+    if (k == "process.uid" && i != nullptr) uid = *i;
+    if (k == "process.socket_closed" && std::holds_alternative<bool>(v)) closed = std::get<bool>(v);
+  }
+  if (status.empty()) return {};
+  if (status != "found") return "not attributed (" + status + "): " + reason;
+  std::string out = "pid " + std::to_string(pid) + " " + command;
+  if (!user.empty()) {
+    out += ", user " + user + " (uid " + std::to_string(uid) + ")";
+  } else if (uid >= 0) {
+    out += ", uid " + std::to_string(uid);
+  }
+  if (!cmdline.empty()) out += ": " + cmdline;
+  if (closed) out += " (socket closed since)";
+  return out;
+}
+
 std::string WatchAttribution::mode() const { return s_->attributor->mode(); }
 ingest::AttributionStats WatchAttribution::stats() const { return s_->attributor->stats(); }
 std::uint64_t WatchAttribution::flow_cache_hits() const {

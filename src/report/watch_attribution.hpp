@@ -27,6 +27,11 @@ struct WatchAttributionOptions {
   double local_refresh_s = 30;          // interface addresses are read again this often
 };
 
+// "pid 4242 nbstat-worm, user root (uid 0): /usr/bin/python3 …" for a finding with
+// process.* attributes, "not attributed (socket_gone): <reason>" when none could be named,
+// empty when the finding has none (its source is not local, or attribution was off).
+std::string process_text(const detect::Finding& f);
+
 class WatchAttribution {
  public:
   // Reads this machine's addresses (getifaddrs) and starts an attributor.

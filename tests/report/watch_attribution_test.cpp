@@ -177,3 +177,25 @@ TEST(WatchAttribution, IcmpFromALocalSourceSaysWhy) {
 
 }  // namespace
 }  // namespace netseen::report
+
+namespace netseen::report {
+namespace {
+
+TEST(ProcessText, FoundFailedAndAbsent) {
+  detect::Finding f;
+  EXPECT_EQ(process_text(f), "");
+  f.attr("process.status", std::string("found"));
+  f.attr("process.pid", std::int64_t{4242});
+  f.attr("process.command", std::string("nbstat-worm"));
+  f.attr("process.cmdline", std::string("/usr/bin/python3 w.py"));
+  f.attr("process.uid", std::int64_t{0});
+  f.attr("process.user", std::string("root"));
+  EXPECT_EQ(process_text(f), "pid 4242 nbstat-worm, user root (uid 0): /usr/bin/python3 w.py");
+  detect::Finding g;
+  g.attr("process.status", std::string("not_local"));
+  g.attr("process.reason", std::string("forwarded"));
+  EXPECT_EQ(process_text(g), "not attributed (not_local): forwarded");
+}
+
+}  // namespace
+}  // namespace netseen::report
