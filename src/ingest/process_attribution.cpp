@@ -136,6 +136,7 @@ struct ProcessAttributor::State {
   std::unordered_map<std::uint32_t, Clock::time_point> inode_miss;  // inode → last scan that missed it
   ProcScan last_miss_scan;                                          // its counts explain the miss
   std::unordered_map<int, CachedProcess> processes;
+  std::unordered_map<std::uint32_t, std::string> users;
   std::unordered_map<std::uint64_t, PortSnapshot> ports;
   std::unordered_map<std::uint32_t, Remembered> remembered;  // by inode
   AttributionStats stats;
@@ -288,10 +289,17 @@ struct ProcessAttributor::State {
     r.from_destroy = false;
   }
 
+  // getpwuid_r reads the password database each time (tens of µs): cached per uid.
+  std::string cached_user(std::uint32_t uid) {
+    if (auto it = users.find(uid); it != users.end()) return it->second;
+    if (users.size() >= 4096) users.clear();
+    return users.emplace(uid, user_name(uid)).first->second;
+  }
+
   void set_owner_fields(const SockDiagRecord& rec, Attribution& a) {
     a.inode = rec.inode;
     a.uid = rec.uid;
-    a.user = user_name(rec.uid);
+    a.user = cached_user(rec.uid);
     a.socket = describe_socket(rec);
   }
 

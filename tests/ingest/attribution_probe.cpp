@@ -6,6 +6,8 @@
 //   attribution_probe IFACE [--filter BPF] [--packets N] [--seconds S] [--ready FILE]
 #include <pcap/pcap.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "decode/frame.hpp"
 #include "ingest/local_addresses.hpp"
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
   std::map<std::tuple<std::string, std::uint16_t, std::string>, std::size_t> seen;  // local end, status → count
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   long packets = 0;
+  std::vector<double> latencies;  // ns per lookup
   netseen::decode::Event ev;
   netseen::decode::DecodeOptions opts;
   opts.depth = netseen::decode::Depth::Transport;
@@ -109,7 +113,10 @@ int main(int argc, char** argv) {
     if (netseen::decode::decode_frame(link, netseen::Bytes(data, h->caplen), h->len, opts, ev) != nullptr) continue;
     if (ev.transport != netseen::decode::Transport::Udp && ev.transport != netseen::decode::Transport::Tcp) continue;
     ++packets;
+    const auto t0 = std::chrono::steady_clock::now();
     const Attribution a = (*attr)->attribute(ev, *local);
+    latencies.push_back(static_cast<double>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count()));
     const bool src_local = local->contains(ev.src);
     auto key = std::make_tuple(src_local ? ev.src.to_string() : ev.dst.to_string(), src_local ? ev.sport : ev.dport,
                                std::string(netseen::ingest::to_string(a.status)));
@@ -119,6 +126,13 @@ int main(int argc, char** argv) {
     }
   }
   pcap_close(p);
+  if (!latencies.empty()) {
+    const double first = latencies.front();
+    std::sort(latencies.begin(), latencies.end());
+    auto pct = [&](double q) { return latencies[static_cast<std::size_t>(q * static_cast<double>(latencies.size() - 1))] / 1e3; };
+    std::printf("latency_us first=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f\n", first / 1e3, pct(0.5), pct(0.9),
+                pct(0.99), latencies.back() / 1e3);
+  }
   const auto st = (*attr)->stats();
   const double mean_us = st.lookups != 0 ? static_cast<double>(st.total_lookup_ns) / static_cast<double>(st.lookups) / 1e3 : 0.0;
   const std::uint64_t hits = st.inode_cache_hits;
