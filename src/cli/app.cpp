@@ -23,6 +23,7 @@ void build_app(CLI::App& app, Context& ctx) {
   register_session(app, ctx);
   register_respond(app, ctx);
   register_watch(app, ctx);
+  register_history(app, ctx);
   app.footer(
       "Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage error; 3 an input could not be read;\n"
       "4 the knowledge base is invalid. Results go to stdout, diagnostics to stderr.");

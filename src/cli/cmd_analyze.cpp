@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/history_open.hpp"
 #include "report/pipeline.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
@@ -38,6 +40,7 @@ struct AnalyzeArgs {
   std::string since, until;
   std::string host;
   std::string fail_on;
+  HistoryChoice history;
 };
 
 // "a,b" and repeated options both give lists.
@@ -153,10 +156,29 @@ int run_analyze(AnalyzeArgs& a) {
   opt.open.force_format = a.log_format;
   opt.open.year = a.year;
   opt.open.tz = a.tz;
+  // History: what earlier runs remembered goes to the detectors; this run is recorded after.
+  auto db = open_history("analyze", a.history, !bundled, a.quiet);
+  if (db) {
+    if (auto prior = db->prior_observations(); prior) {
+      opt.prior = std::move(*prior);
+    } else {
+      fmt::print(stderr, "netseen analyze: history: {}\n", prior.error().detail);
+    }
+    opt.collect_baseline = true;
+  }
   report::AnalysisResult result;
   if (auto ok = report::run_analysis(opt, result); !ok) {
     fmt::print(stderr, "netseen analyze: {}\n", ok.error().detail);
     return kExitUsage;
+  }
+  if (db && !result.inputs.empty()) {
+    std::string label;
+    for (const auto& in : result.inputs) label += (label.empty() ? "" : ", ") + in.path;
+    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    if (auto rec = db->compare_and_record(result, Timestamp{now.count()}, label); !rec) {
+      fmt::print(stderr, "netseen analyze: history not updated: {}\n", rec.error().detail);
+    }
   }
   for (const auto& u : result.unreadable) fmt::print(stderr, "netseen analyze: {}: {}\n", u.path, u.reason);
   for (const auto& in : result.inputs) {
@@ -220,6 +242,10 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_option("--host", args.host, "report only findings about this address");
   cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding at or above this severity is reported");
   cmd->add_flag("-q,--quiet", args.quiet, "no progress or notes on stderr");
+  cmd->add_option("--db", args.history.db,
+                  "history database (default $NETSEEN_DB, else $XDG_DATA_HOME/netseen/history.db; the bundled "
+                  "example is recorded only with --db or $NETSEEN_DB)");
+  cmd->add_flag("--no-db", args.history.no_db, "do not read or update the history database");
   cmd->callback([&ctx, holder] { ctx.exit_code = run_analyze(*holder); });
 }
 

@@ -18,6 +18,7 @@ void register_query(CLI::App& app, Context& ctx);
 void register_session(CLI::App& app, Context& ctx);
 void register_respond(CLI::App& app, Context& ctx);
 void register_watch(CLI::App& app, Context& ctx);
+void register_history(CLI::App& app, Context& ctx);
 
 // Builds the whole command line (used by main and by the CLI tests).
 void build_app(CLI::App& app, Context& ctx);

@@ -36,6 +36,26 @@ void Context::learned_name(const IpAddress& host, NetbiosNameSeen name) {
   if (v.size() < kMaxNamesPerHost) v.push_back(std::move(name));
 }
 
+void Context::observe(std::string_view detector, const Observation& o) {
+  auto& v = observations_[std::string(detector)];
+  if (v.size() >= kMaxObservations) {
+    count_eviction("history.observations");
+    return;
+  }
+  v.push_back(o);
+}
+
+void Context::set_prior(std::string_view detector, std::vector<Observation> prior) {
+  if (prior.size() > kMaxObservations) prior.resize(kMaxObservations);
+  prior_[std::string(detector)] = std::move(prior);
+}
+
+const std::vector<Observation>& Context::prior(std::string_view detector) const {
+  static const std::vector<Observation> none;
+  auto it = prior_.find(detector);
+  return it == prior_.end() ? none : it->second;
+}
+
 const std::vector<NetbiosNameSeen>* Context::names_of(const IpAddress& host) const {
   auto it = names_.find(host);
   return it == names_.end() ? nullptr : &it->second;

@@ -21,6 +21,14 @@ struct NetbiosNameSeen {
   bool group = false;
 };
 
+// A behaviour a detector tracks per host, kept across runs by the history database
+// (report/history): which host showed it, first and last time, how many events.
+struct Observation {
+  IpAddress host;
+  Timestamp first, last;
+  std::uint64_t events = 0;
+};
+
 class Context {
  public:
   explicit Context(std::vector<Cidr> home_nets);
@@ -44,6 +52,17 @@ class Context {
   void learned_name(const IpAddress& host, NetbiosNameSeen name);
   [[nodiscard]] const std::vector<NetbiosNameSeen>* names_of(const IpAddress& host) const;
 
+  // Across runs: detectors report the per-host behaviour they tracked (observe), and read
+  // what earlier runs remembered (prior, supplied before the first event). Both are keyed
+  // by detector id and capped at kMaxObservations per detector.
+  void observe(std::string_view detector, const Observation& o);
+  [[nodiscard]] const std::map<std::string, std::vector<Observation>>& observations() const noexcept {
+    return observations_;
+  }
+  void set_prior(std::string_view detector, std::vector<Observation> prior);
+  [[nodiscard]] const std::vector<Observation>& prior(std::string_view detector) const;
+  static constexpr std::size_t kMaxObservations = 100'000;
+
   // Per-detector state that had to be dropped to stay within its cap.
   void count_eviction(std::string_view detector) { ++evictions_[std::string(detector)]; }
   [[nodiscard]] const std::map<std::string, std::uint64_t>& evictions() const noexcept { return evictions_; }
@@ -55,6 +74,8 @@ class Context {
   std::vector<Finding> findings_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
   std::map<std::string, std::uint64_t> evictions_;
+  std::map<std::string, std::vector<Observation>> observations_;
+  std::map<std::string, std::vector<Observation>, std::less<>> prior_;
 };
 
 // The default home networks: 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, fc00::/7, fe80::/10.

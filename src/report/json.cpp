@@ -73,6 +73,15 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
   for (const auto& [k, v] : f.attributes) attrs[k] = attr_value(v);
   j["attributes"] = attrs;
   j["dedup_key"] = f.dedup_key;
+  if (r.history) {
+    const auto i = static_cast<std::size_t>(&f - r.engine->findings().data());
+    if (i < r.history->findings.size()) {
+      const auto& h = r.history->findings[i];
+      j["history"] = {{"status", std::string(to_string(h.status))},
+                      {"first_seen", format_rfc3339(h.first_seen)},
+                      {"runs", h.runs}};
+    }
+  }
   return j;
 }
 
@@ -139,6 +148,9 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
     j["netbios_names"] = names;
     auto fi = ids_by_host.find(a);
     j["findings"] = fi == ids_by_host.end() ? ordered_json::array() : ordered_json(fi->second);
+    if (const auto* hh = r.history ? r.history->host(a) : nullptr) {
+      j["history"] = {{"new", hh->is_new}, {"first_seen", format_rfc3339(hh->first_seen)}, {"runs", hh->runs}};
+    }
     line(j);
   }
   ordered_json s;
@@ -154,6 +166,18 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
   ordered_json ev = ordered_json::object();
   for (const auto& [k, n] : r.engine->context().evictions()) ev[k] = n;
   s["evicted"] = ev;
+  if (r.history) {
+    const auto& h = *r.history;
+    std::uint64_t counts[3] = {0, 0, 0};
+    for (const auto& f : h.findings) ++counts[static_cast<std::size_t>(f.status)];
+    s["history"] = {
+        {"db", h.db_path},
+        {"run", h.run},
+        {"previous_run", h.previous_run_at ? ordered_json(format_rfc3339(*h.previous_run_at)) : ordered_json(nullptr)},
+        {"new_hosts", h.new_hosts},
+        {"findings", {{"new", counts[0]}, {"grown", counts[1]}, {"known", counts[2]}}},
+        {"reset", h.reset_notice.empty() ? ordered_json(nullptr) : ordered_json(h.reset_notice)}};
+  }
   s["elapsed_s"] = round_to(r.elapsed_s, 0.001);
   line(s);
   return out;

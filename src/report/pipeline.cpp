@@ -8,6 +8,7 @@ namespace netseen::report {
 Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
   const auto start = std::chrono::steady_clock::now();
   NETSEEN_TRY_ASSIGN(out.engine, detect::Engine::create(options.engine));
+  for (const auto& [detector, prior] : options.prior) out.engine->context_mut().set_prior(detector, prior);
   std::vector<std::unique_ptr<ingest::EventSource>> sources;
   for (std::size_t i = 0; i < options.inputs.size(); ++i) {
     ingest::OpenOptions open = options.open;
@@ -34,6 +35,7 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
       ++out.outside_time_window;
     } else {
       out.engine->on_event(ev);
+      if (options.collect_baseline && out.engine->context().inside(ev.src)) out.baseline.add(ev);
     }
     live[best] = sources[best]->next(pending[best]);
   }

@@ -9,6 +9,8 @@
 
 #include "detect/engine.hpp"
 #include "ingest/source.hpp"
+#include "report/baseline.hpp"
+#include "report/history_marks.hpp"
 
 namespace netseen::report {
 
@@ -18,6 +20,11 @@ struct AnalyzeOptions {
   ingest::OpenOptions open;
   detect::EngineOptions engine;
   std::optional<Timestamp> since, until;  // events outside are read and counted, not analysed
+  // History (report/history.hpp): what earlier runs remembered, handed to the detectors
+  // before the first event (detector id -> hosts), and whether to collect the peer/port
+  // baselines of inside hosts for the database.
+  std::map<std::string, std::vector<detect::Observation>> prior;
+  bool collect_baseline = false;
 };
 
 struct UnreadableInput {
@@ -31,6 +38,8 @@ struct AnalysisResult {
   std::unique_ptr<detect::Engine> engine;
   std::uint64_t outside_time_window = 0;
   double elapsed_s = 0;
+  BaselineCollector baseline;             // filled when collect_baseline is set
+  std::optional<HistoryMarks> history;    // set after comparing with the history database
 };
 
 // Runs the whole analysis. Unreadable inputs are recorded, the rest still analysed.

@@ -76,6 +76,45 @@ std::string_view detect_description(const detect::Finding& f) {
   return f.title;
 }
 
+// History marks (report/history): " [new]", " [grown]", " [known since 2026-11-01, 3 runs]".
+std::string history_mark(const AnalysisResult& r, const detect::Finding* f) {
+  if (!r.history) return {};
+  const auto& all = r.engine->findings();
+  const auto i = static_cast<std::size_t>(f - all.data());
+  if (i >= r.history->findings.size()) return {};
+  const auto& h = r.history->findings[i];
+  if (h.status == HistoryStatus::Known) {
+    return fmt::format(" [known since {}, {} runs]", format_rfc3339(h.first_seen).substr(0, 10), h.runs);
+  }
+  if (h.status == HistoryStatus::Grown) return fmt::format(" [grown, {} runs]", h.runs);
+  return " [new]";
+}
+
+std::string history_summary(const AnalysisResult& r) {
+  if (!r.history) return {};
+  const auto& h = *r.history;
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto& f : h.findings) ++counts[static_cast<std::size_t>(f.status)];
+  std::string out;
+  if (!h.reset_notice.empty()) out += "  Warning: " + h.reset_notice + "\n";
+  if (!h.previous_run_at) {
+    out += fmt::format("History: first run recorded in {}; every finding is new.\n", h.db_path);
+    return out;
+  }
+  std::string new_inside;
+  std::size_t n_inside = 0;
+  for (const auto& [a, hh] : h.hosts) {
+    if (!hh.is_new || !r.engine->context().inside(a)) continue;
+    if (++n_inside <= 5) new_inside += (new_inside.empty() ? "" : ", ") + a.to_string();
+  }
+  if (n_inside > 5) new_inside += fmt::format(" and {} more", n_inside - 5);
+  out += fmt::format("History: run {} in {} (previous {}): {} new host{}{}; findings {} new, {} grown, {} known.\n",
+                     h.run, h.db_path, format_rfc3339(*h.previous_run_at).substr(0, 16) + "Z", h.new_hosts,
+                     h.new_hosts == 1 ? "" : "s", n_inside > 0 ? " (inside: " + new_inside + ")" : std::string(),
+                     counts[0], counts[1], counts[2]);
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const AnalysisResult& r, const TextOptions& o) {
@@ -108,6 +147,7 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
   if (r.outside_time_window > 0) {
     out += fmt::format("  {} events outside --since/--until were not analysed\n", r.outside_time_window);
   }
+  out += history_summary(r);
 
   const auto findings = select_findings(r, o.host);
   // The first screen: the findings that matter, one sentence each.
@@ -144,8 +184,8 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
       const auto* f = g.front();
       if (g.size() < 3) {
         for (const auto* x : g) {
-          out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.", st.sev(x->severity), x->title, to_string(x->verdict),
-                                  x->confidence * 100),
+          out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.{}", st.sev(x->severity), x->title, to_string(x->verdict),
+                                  x->confidence * 100, history_mark(r, x)),
                       width, "  ", "      ");
         }
         continue;
@@ -153,8 +193,14 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
       std::string hosts;
       for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
       if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
-      out += wrap(fmt::format("{} {} on {} hosts ({}): {} — {}.", st.sev(f->severity), f->id, g.size(), hosts,
-                              std::string(detect_description(*f)), to_string(f->verdict)),
+      std::string marks;
+      if (r.history) {
+        std::size_t fresh = 0;
+        for (const auto* x : g) fresh += history_mark(r, x) == " [new]" ? 1 : 0;
+        marks = fresh > 0 ? fmt::format(" [{} new]", fresh) : std::string(" [known]");
+      }
+      out += wrap(fmt::format("{} {} on {} hosts ({}): {} — {}.{}", st.sev(f->severity), f->id, g.size(), hosts,
+                              std::string(detect_description(*f)), to_string(f->verdict), marks),
                   width, "  ", "      ");
     }
     if (groups.size() > shown) out += fmt::format("  … and {} more below.\n", groups.size() - shown);
@@ -171,10 +217,13 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
     }
     for (const auto& h : order) {
       const auto facts = describe_host(r, h);
-      out += "\n" + st.bold(h.to_string()) + (facts.empty() ? "" : "  (" + facts + ")") + "\n";
+      const auto* hh = r.history && r.history->previous_run_at ? r.history->host(h) : nullptr;
+      out += "\n" + st.bold(h.to_string()) + (facts.empty() ? "" : "  (" + facts + ")") +
+             (hh != nullptr && hh->is_new ? "  [new host]" : "") + "\n";
       for (const auto* f : by_host[h]) {
-        out += fmt::format("  {}  {}  {}, confidence {:.2f}\n", st.sev(f->severity), f->id, to_string(f->verdict),
-                           f->confidence);
+        const auto mark = history_mark(r, f);
+        out += fmt::format("  {}  {}  {}, confidence {:.2f}{}{}\n", st.sev(f->severity), f->id, to_string(f->verdict),
+                           f->confidence, mark.empty() ? "" : " ", mark);
         out += wrap(f->title, width, "      ");
         out += wrap(f->explanation, width, "      ");
         if (!f->target_sample.empty()) {

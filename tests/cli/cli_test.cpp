@@ -32,13 +32,13 @@ TEST(Cli, VersionAndHelpListEverySubcommand) {
   EXPECT_NE(v.out.find("netseen 0."), std::string::npos) << v.out;
   auto h = run("--help");
   EXPECT_EQ(h.code, 0);
-  for (const char* c : {"analyze", "decode", "explain", "nbstat", "query", "session", "respond", "watch"}) {
+  for (const char* c : {"analyze", "decode", "explain", "nbstat", "query", "session", "respond", "watch", "history"}) {
     EXPECT_NE(h.out.find(c), std::string::npos) << c;
   }
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
-  auto r = run("analyze --no-such-option");
+  auto r = run("analyze --no-db --no-such-option");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("--no-such-option"), std::string::npos) << r.out;
   EXPECT_EQ(run("no-such-command").code, 2);
@@ -46,18 +46,18 @@ TEST(Cli, UnknownOptionIsAUsageError) {
 }
 
 TEST(Cli, MissingFileNamesTheFileAndExits3) {
-  auto r = run("analyze /nonexistent/capture.pcap");
+  auto r = run("analyze --no-db /nonexistent/capture.pcap");
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.out.find("/nonexistent/capture.pcap"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("No such file"), std::string::npos) << r.out;
-  auto d = run("analyze /");
+  auto d = run("analyze --no-db /");
   EXPECT_EQ(d.code, 3);
   EXPECT_NE(d.out.find("is a directory"), std::string::npos) << d.out;
 }
 
 TEST(Cli, BadOptionValuesAreUsageErrors) {
-  EXPECT_EQ(run("analyze --format xml").code, 2);
-  EXPECT_EQ(run("analyze --year 12").code, 2);
+  EXPECT_EQ(run("analyze --no-db --format xml").code, 2);
+  EXPECT_EQ(run("analyze --no-db --year 12").code, 2);
 }
 
 }  // namespace

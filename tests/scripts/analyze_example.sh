@@ -7,12 +7,12 @@ set -u
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cd "$out" || exit 1   # any working directory
-"$NETSEEN" analyze --format json > run1.jsonl 2> err1.txt || { echo "analyze failed"; cat err1.txt; exit 1; }
-"$NETSEEN" analyze --format json > run2.jsonl 2>/dev/null || exit 1
+"$NETSEEN" analyze --no-db --format json > run1.jsonl 2> err1.txt || { echo "analyze failed"; cat err1.txt; exit 1; }
+"$NETSEEN" analyze --no-db --format json > run2.jsonl 2>/dev/null || exit 1
 sed -E 's/"elapsed_s":[0-9.e+-]+/"elapsed_s":X/' run1.jsonl > a
 sed -E 's/"elapsed_s":[0-9.e+-]+/"elapsed_s":X/' run2.jsonl > b
 cmp -s a b || { echo "output differs between two runs"; diff a b | head; exit 1; }
-"$NETSEEN" analyze --no-color > report.txt 2>/dev/null || exit 1
+"$NETSEEN" analyze --no-db --no-color > report.txt 2>/dev/null || exit 1
 grep -q "What matters most" report.txt || { echo "text report lacks its first screen"; exit 1; }
 /usr/bin/python3 - run1.jsonl <<'PY'
 import json, sys

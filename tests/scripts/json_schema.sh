@@ -8,9 +8,13 @@ if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$NETSEEN" analyze --format json > "$out/example.jsonl" 2>/dev/null || { echo "analyze of the example failed"; exit 1; }
-"$NETSEEN" analyze --format json /nonexistent.pcap > "$out/missing.jsonl" 2>/dev/null
+"$NETSEEN" analyze --no-db --format json > "$out/example.jsonl" 2>/dev/null || { echo "analyze of the example failed"; exit 1; }
+"$NETSEEN" analyze --no-db --format json /nonexistent.pcap > "$out/missing.jsonl" 2>/dev/null
 [ $? -eq 3 ] || { echo "missing input should exit 3"; exit 1; }
+# With a history database (a temporary one): the second run carries "known" marks.
+"$NETSEEN" analyze --db "$out/history.db" --format json > "$out/history1.jsonl" 2>/dev/null || { echo "analyze with --db failed"; exit 1; }
+"$NETSEEN" analyze --db "$out/history.db" --format json > "$out/history2.jsonl" 2>/dev/null || { echo "analyze with --db failed"; exit 1; }
+grep -q '"history":{"status":"known"' "$out/history2.jsonl" || { echo "second run with --db has no known marks"; exit 1; }
 corpus="$NETSEEN_SOURCE_DIR/../shared/corpus"
 if [ -d "$corpus" ]; then
   i=0
@@ -18,7 +22,7 @@ if [ -d "$corpus" ]; then
            "$corpus"/psad/test/scans/iptables/* "$corpus"/windows-firewall/pfirewall.log; do
     [ -f "$f" ] || continue
     i=$((i + 1))
-    "$NETSEEN" analyze --format json "$f" > "$out/corpus$i.jsonl" 2>/dev/null
+    "$NETSEEN" analyze --no-db --format json "$f" > "$out/corpus$i.jsonl" 2>/dev/null
   done
 else
   echo "note: ../shared/corpus absent; validating the bundled example only"
