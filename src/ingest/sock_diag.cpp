@@ -147,7 +147,9 @@ Result<void> parse_sock_diag_datagram(Bytes datagram, SockDiagParse& state, cons
     }
     const std::uint32_t len = *host32(r);
     const std::uint16_t type = *host16(r);
-    r.skip(10);  // flags, seq, pid
+    r.skip(2);  // flags
+    const std::uint32_t seq = *host32(r);
+    r.skip(4);  // port id
     if (len < kNlmsgHdrLen) {
       return fail(ErrorKind::Malformed, kLayer, at, "message length " + std::to_string(len) + " is below the header size");
     }
@@ -158,6 +160,10 @@ Result<void> parse_sock_diag_datagram(Bytes datagram, SockDiagParse& state, cons
     }
     // The next message starts at the aligned length; a final message may omit its padding.
     r.skip(std::min<std::size_t>(align4(len) - len, r.remaining()));
+    if (state.seq != 0 && seq != state.seq) {
+      ++state.stale;  // left over from an earlier, abandoned dump
+      continue;
+    }
     switch (type) {
       case kNlmsgDone:
         state.done = true;
@@ -266,7 +272,8 @@ SockDiagClient::~SockDiagClient() {
 Result<void> SockDiagClient::dump(std::uint8_t family, std::uint8_t protocol, std::optional<std::uint16_t> local_port,
                                   std::vector<SockDiagRecord>& out, const SockDiagLimits& limits) {
   if (fd_ < 0) return fail(ErrorKind::Io, kLayer, 0, "socket closed");
-  const std::uint32_t seq = ++seq_;
+  if (++seq_ == 0) seq_ = 1;  // 0 means "any" to the parser
+  const std::uint32_t seq = seq_;
   const auto req = build_sock_diag_request(family, protocol, ~0u, local_port, seq);
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -279,6 +286,7 @@ Result<void> SockDiagClient::dump(std::uint8_t family, std::uint8_t protocol, st
   buf_.resize(kRecvBuffer);
   SockDiagParse state;
   state.default_protocol = protocol;
+  state.seq = seq;
   state.records.swap(out);
   const std::size_t before = state.records.size();
   SockDiagLimits lim = limits;
@@ -299,6 +307,10 @@ Result<void> SockDiagClient::dump(std::uint8_t family, std::uint8_t protocol, st
     if (n == 0) break;
     auto parsed = parse_sock_diag_datagram(Bytes(buf_.data(), static_cast<std::size_t>(n)), state, lim);
     if (!parsed) {
+      // Throw away the rest of this dump now; its sequence number keeps any straggler out
+      // of the next one.
+      for (int i = 0; i < 4096 && ::recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT) > 0; ++i) {
+      }
       state.records.swap(out);
       return parsed.error();
     }

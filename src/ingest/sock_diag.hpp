@@ -51,6 +51,8 @@ struct SockDiagParse {
   bool done = false;                  // NLMSG_DONE seen
   int error = 0;                      // errno from an NLMSG_ERROR (positive), 0 if none
   std::uint8_t default_protocol = 0;  // stamped on records without INET_DIAG_PROTOCOL
+  std::uint32_t seq = 0;              // when non-zero, messages of another sequence are skipped
+  std::size_t stale = 0;              // messages skipped for their sequence number
 };
 
 // Parses one datagram (a sequence of netlink messages) and appends what it finds to `state`.

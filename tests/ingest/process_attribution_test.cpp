@@ -125,6 +125,22 @@ TEST(SockDiagParse, ReadsRecordsUntilDone) {
   EXPECT_EQ(st.records[1].state, 1);
 }
 
+TEST(SockDiagParse, MessagesOfAnotherDumpAreSkipped) {
+  // diag_message() and control_message() write sequence number 1.
+  const auto bytes = concat({diag_message({}), control_message(3)});
+  SockDiagParse st;
+  st.seq = 2;
+  ASSERT_TRUE(parse_sock_diag_datagram(bytes, st, {}));
+  EXPECT_TRUE(st.records.empty());
+  EXPECT_FALSE(st.done);
+  EXPECT_EQ(st.stale, 2u);
+  SockDiagParse mine;
+  mine.seq = 1;
+  ASSERT_TRUE(parse_sock_diag_datagram(bytes, mine, {}));
+  EXPECT_EQ(mine.records.size(), 1u);
+  EXPECT_TRUE(mine.done);
+}
+
 TEST(SockDiagParse, ProtocolAttributeOverridesTheDefault) {
   ByteWriter attr;
   put16(attr, 5);   // rtattr len: 4 + 1 byte
