@@ -17,6 +17,8 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/history_open.hpp"
+#include "report/ecs.hpp"
+#include "report/html.hpp"
 #include "report/pipeline.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
@@ -34,6 +36,7 @@ struct AnalyzeArgs {
   std::string tz;
   bool no_color = false;
   bool quiet = false;
+  bool explain = false;
   std::vector<std::string> home_net;
   std::vector<std::string> set;
   std::string config;
@@ -82,6 +85,42 @@ std::vector<std::string> bundled_example() {
   }
   return {};
 }
+
+// "12.5 MiB"
+std::string size_text(std::uint64_t b) {
+  const double v = static_cast<double>(b);
+  if (v < 1024) return fmt::format("{} B", b);
+  if (v < 1024.0 * 1024) return fmt::format("{:.1f} KiB", v / 1024);
+  if (v < 1024.0 * 1024 * 1024) return fmt::format("{:.1f} MiB", v / (1024.0 * 1024));
+  return fmt::format("{:.2f} GiB", v / (1024.0 * 1024 * 1024));
+}
+
+// The progress line on a terminal's stderr, rewritten in place; erased when reading ends.
+struct ProgressLine {
+  bool shown = false;
+  void operator()(const report::Progress& p) {
+    if (p.done) {
+      if (shown) fmt::print(stderr, "\r\x1b[K");
+      shown = false;
+      return;
+    }
+    const double rate = p.elapsed_s > 0 ? static_cast<double>(p.records) / p.elapsed_s : 0;
+    std::string line = fmt::format("netseen: read {}", size_text(p.bytes_read));
+    if (p.bytes_total > 0 && p.bytes_read <= p.bytes_total) {
+      line += fmt::format(" of {} ({:.0f}%)", size_text(p.bytes_total),
+                          100.0 * static_cast<double>(p.bytes_read) / static_cast<double>(p.bytes_total));
+    }
+    line += fmt::format(", {} records, {:.0f} records/s", p.records, rate);
+    if (p.bytes_total > p.bytes_read && p.bytes_read > 0 && p.elapsed_s > 0) {
+      const double eta = static_cast<double>(p.bytes_total - p.bytes_read) / (static_cast<double>(p.bytes_read) / p.elapsed_s);
+      const auto s = static_cast<long long>(eta + 0.5);
+      line += fmt::format(", ETA {}:{:02d}", s / 60, s % 60);
+    }
+    fmt::print(stderr, "\r\x1b[K{}", line);
+    std::fflush(stderr);
+    shown = true;
+  }
+};
 
 int run_analyze(AnalyzeArgs& a) {
   const bool bundled = a.inputs.empty();
@@ -166,6 +205,9 @@ int run_analyze(AnalyzeArgs& a) {
     }
     opt.collect_baseline = true;
   }
+  opt.collect_report_data = a.format == "html";
+  // Progress only for a person watching: stderr is a terminal and --quiet was not given.
+  if (!a.quiet && isatty(STDERR_FILENO) != 0) opt.progress = ProgressLine{};
   report::AnalysisResult result;
   if (auto ok = report::run_analysis(opt, result); !ok) {
     fmt::print(stderr, "netseen analyze: {}\n", ok.error().detail);
@@ -189,14 +231,23 @@ int run_analyze(AnalyzeArgs& a) {
     report::TextOptions t;
     t.color = !a.no_color && a.output.empty() && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     t.host = host;
+    t.explain = a.explain;
     text = report::render_text(result, t);
   } else if (a.format == "json") {
     report::JsonOptions j;
     j.host = host;
     text = report::render_json(result, j);
+  } else if (a.format == "ecs") {
+    report::EcsOptions e;
+    e.host = host;
+    e.observer_version = NETSEEN_VERSION;
+    text = report::render_ecs(result, e);
   } else {
-    fmt::print(stderr, "netseen analyze: --format {} is not available in this build yet (issues 7 and 9)\n", a.format);
-    return kExitUsage;
+    report::HtmlOptions h;
+    h.host = host;
+    h.explain = a.explain;
+    h.generator = std::string("netseen ") + NETSEEN_VERSION;
+    text = report::render_html(result, h);
   }
   if (a.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -227,7 +278,9 @@ void register_analyze(CLI::App& app, Context& ctx) {
       "Read captures and firewall logs (format detected from content; '-' is stdin; gzip accepted),\n"
       "run every detector and print the report. With no INPUT, analyse the bundled example.");
   cmd->add_option("INPUT", args.inputs, "capture files (pcap, pcapng) and firewall logs");
-  cmd->add_option("--format", args.format, "report format")->check(CLI::IsMember({"text", "json", "html", "ecs"}));
+  cmd->add_option("--format", args.format,
+                  "report format: text (default), json (JSON Lines), ecs (JSON Lines in Elastic Common Schema), "
+                  "html (one self-contained file; use with -o)")->check(CLI::IsMember({"text", "json", "html", "ecs"}));
   cmd->add_option("-o,--output", args.output, "write the report to FILE instead of stdout");
   cmd->add_option("--log-format", args.log_format, "force a log dialect instead of detecting it");
   cmd->add_option("--year", args.year, "year for syslog time stamps that carry none")->check(CLI::Range(1970, 2100));
@@ -240,8 +293,10 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_option("--since", args.since, "analyse only events at or after this time (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--until", args.until, "analyse only events up to this time");
   cmd->add_option("--host", args.host, "report only findings about this address");
+  cmd->add_flag("--explain", args.explain,
+                "add the knowledge base's background to every finding (ports, ICMP, addresses, names; text and html)");
   cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding at or above this severity is reported");
-  cmd->add_flag("-q,--quiet", args.quiet, "no progress or notes on stderr");
+  cmd->add_flag("-q,--quiet", args.quiet, "no progress or notes on stderr (progress is shown only when stderr is a terminal)");
   cmd->add_option("--db", args.history.db,
                   "history database (default $NETSEEN_DB, else $XDG_DATA_HOME/netseen/history.db; the bundled "
                   "example is recorded only with --db or $NETSEEN_DB)");

@@ -73,4 +73,122 @@ std::vector<const detect::HostFacts*> busiest_sources(const AnalysisResult& r, s
   return hosts;
 }
 
+std::string span_text(Timestamp a, Timestamp b) {
+  const double s = static_cast<double>(b.us - a.us) / 1e6;
+  if (s < 120) return fmt::format("{:.1f} s", s);
+  if (s < 7200) return fmt::format("{:.1f} min", s / 60);
+  if (s < 172800) return fmt::format("{:.1f} h", s / 3600);
+  return fmt::format("{:.1f} days", s / 86400);
+}
+
+std::string read_sentence(const AnalysisResult& r) {
+  const auto& es = r.engine->stats();
+  std::uint64_t records = 0;
+  for (const auto& in : r.inputs) records += in.records;
+  std::string when;
+  if (es.have_ts) {
+    when = fmt::format(", {} to {} ({})", format_rfc3339(es.first_ts).substr(0, 19) + "Z",
+                       format_rfc3339(es.last_ts).substr(0, 19) + "Z", span_text(es.first_ts, es.last_ts));
+  }
+  return fmt::format("Read {} input{}: {} records, {} events{}; {} hosts.", r.inputs.size(),
+                     r.inputs.size() == 1 ? "" : "s", records, es.events, when, r.engine->hosts().size());
+}
+
+std::string_view detector_description(std::string_view id, std::string_view fallback) {
+  static const auto detectors = detect::make_all_detectors();
+  for (const auto& d : detectors) {
+    if (d->id() == id) return d->description();
+  }
+  return fallback;
+}
+
+std::string finding_transport(const detect::Finding& f) {
+  for (const auto& [k, v] : f.attributes) {
+    if (k != "transport") continue;
+    if (const auto* s = std::get_if<std::string>(&v)) {
+      if (*s == "tcp" || *s == "udp" || *s == "icmp") return *s;
+    }
+  }
+  const std::string_view id = f.id;
+  auto starts = [&](std::string_view p) { return id.substr(0, p.size()) == p; };
+  if (starts("nbstat.") || starts("nbns.") || id == "scan.udp" || id == "trace.udp" || id == "dos.fraggle") {
+    return "udp";
+  }
+  if (id == "scan.tcp_flags" || id == "scan.sscan" || id == "scan.proxy" || id == "service.identd_backconnect") {
+    return "tcp";
+  }
+  if (starts("icmp.") || id == "trace.icmp" || id == "dos.smurf") return "icmp";
+  return "";
+}
+
+FirstScreen first_screen(const std::vector<const detect::Finding*>& findings) {
+  FirstScreen fs;
+  std::vector<const detect::Finding*> important;
+  for (const auto* f : findings) {
+    if (f->severity >= detect::Severity::Medium) {
+      important.push_back(f);
+    } else {
+      ++fs.background;
+    }
+  }
+  fs.important = important.size();
+  if (findings.empty()) {
+    fs.quiet_sentence = "Nothing that needs attention was found.";
+  } else if (important.empty()) {
+    fs.quiet_sentence = fmt::format("Nothing above low severity; {} benign or informational finding{} below.",
+                                    fs.background, fs.background == 1 ? "" : "s");
+  }
+  std::vector<std::vector<const detect::Finding*>> groups;
+  for (const auto* f : important) {
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& grp) {
+      return grp.front()->id == f->id && grp.front()->severity == f->severity;
+    });
+    if (g == groups.end()) {
+      groups.push_back({f});
+    } else {
+      g->push_back(f);
+    }
+  }
+  std::size_t shown = 0;
+  for (const auto& g : groups) {
+    if (shown == FirstScreen::kMaxGroups) {
+      ++fs.more;
+      continue;
+    }
+    ++shown;
+    const auto* f = g.front();
+    if (g.size() < 3) {
+      // Two findings of one detector stay two sentences (each says what it is about).
+      for (const auto* x : g) {
+        fs.headlines.push_back({x->severity,
+                                fmt::format("{} — {}, {:.0f}% sure.", x->title, to_string(x->verdict),
+                                            x->confidence * 100),
+                                {x},
+                                false});
+      }
+      continue;
+    }
+    std::string hosts;
+    for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
+    if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
+    fs.headlines.push_back({f->severity,
+                            fmt::format("{} on {} hosts ({}): {} — {}.", f->id, g.size(), hosts,
+                                        std::string(detector_description(f->id, f->title)), to_string(f->verdict)),
+                            g, true});
+  }
+  return fs;
+}
+
+std::vector<std::pair<IpAddress, std::vector<const detect::Finding*>>> findings_by_host(
+    const std::vector<const detect::Finding*>& findings) {
+  std::vector<std::pair<IpAddress, std::vector<const detect::Finding*>>> out;
+  std::map<IpAddress, std::size_t> index;
+  for (const auto* f : findings) {
+    auto [it, fresh] = index.emplace(f->source, out.size());
+    if (fresh) out.push_back({f->source, {}});
+    out[it->second].second.push_back(f);
+  }
+  return out;
+}
+
 }  // namespace netseen::report

@@ -3,6 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "report/pipeline.hpp"
@@ -19,5 +21,41 @@ std::string evidence_text(const AnalysisResult& r, const std::vector<decode::Ori
 std::string input_name(const AnalysisResult& r, std::uint32_t index);
 // Most active sources, most events first, ties by address.
 std::vector<const detect::HostFacts*> busiest_sources(const AnalysisResult& r, std::size_t n);
+
+// "12.5 s", "3.2 min", "1.5 h", "2.0 days".
+std::string span_text(Timestamp a, Timestamp b);
+// "Read 2 inputs: 446 records, 446 events, 2004-09-12T08:00:00Z to … (2.1 days); 97 hosts."
+std::string read_sentence(const AnalysisResult& r);
+// The detector's one-line description ("one source probes many ports of one host"), or
+// the finding's title when the detector is unknown.
+std::string_view detector_description(std::string_view id, std::string_view fallback);
+
+// The transport a finding's traffic used: the "transport" attribute, else what the detector
+// watches ("udp" for NetBIOS name service, "icmp" for ICMP detectors); "" when mixed or unknown.
+std::string finding_transport(const detect::Finding& f);
+
+// The first screen: the findings that matter (medium and above), one sentence each. The
+// same detector firing on three or more hosts at one severity is one headline naming the
+// hosts, so twenty copies of one story do not hide the others.
+struct Headline {
+  detect::Severity severity{};
+  std::string text;  // the sentence, without the severity label
+  std::vector<const detect::Finding*> findings;
+  bool grouped = false;  // one sentence for three or more hosts
+};
+struct FirstScreen {
+  std::vector<Headline> headlines;   // from at most kMaxGroups groups
+  std::size_t more = 0;              // groups left out
+  std::size_t important = 0;         // findings at medium severity and above
+  std::size_t background = 0;        // findings below medium
+  // "Nothing that needs attention was found." etc. when there is no headline; empty otherwise.
+  std::string quiet_sentence;
+  static constexpr std::size_t kMaxGroups = 8;
+};
+FirstScreen first_screen(const std::vector<const detect::Finding*>& findings);
+
+// Findings grouped by the host they are about, hosts in the order of their first finding.
+std::vector<std::pair<IpAddress, std::vector<const detect::Finding*>>> findings_by_host(
+    const std::vector<const detect::Finding*>& findings);
 
 }  // namespace netseen::report

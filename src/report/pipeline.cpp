@@ -21,6 +21,21 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     sources.push_back(std::move(*src));
   }
   // Merge the inputs in time order: always take the earliest pending event.
+  if (options.collect_report_data) out.data = std::make_unique<ReportData>();
+  // Progress: the time is looked at every 1024 events, the callback runs at most every interval.
+  auto last_report = start;
+  std::uint32_t tick = 0;
+  auto report_progress = [&](bool done) {
+    Progress p;
+    for (const auto& s : sources) {
+      p.bytes_read += s->stats().bytes_read;
+      p.bytes_total += s->stats().bytes_total;
+      p.records += s->stats().records;
+    }
+    p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    p.done = done;
+    options.progress(p);
+  };
   std::vector<decode::Event> pending(sources.size());
   std::vector<bool> live(sources.size());
   for (std::size_t i = 0; i < sources.size(); ++i) live[i] = sources[i]->next(pending[i]);
@@ -36,9 +51,18 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     } else {
       out.engine->on_event(ev);
       if (options.collect_baseline && out.engine->context().inside(ev.src)) out.baseline.add(ev);
+      if (out.data) out.data->on_event(ev);
+    }
+    if (options.progress && ++tick % 1024 == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval_s) {
+        last_report = now;
+        report_progress(false);
+      }
     }
     live[best] = sources[best]->next(pending[best]);
   }
+  if (options.progress) report_progress(true);
   out.engine->finish();
   for (auto& s : sources) out.inputs.push_back(s->stats());
   // Name inputs as the caller wishes (the bundled example is shown without its install path).

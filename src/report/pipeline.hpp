@@ -2,6 +2,7 @@
 // detection engine, and collect what the reports need.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,8 +12,18 @@
 #include "ingest/source.hpp"
 #include "report/baseline.hpp"
 #include "report/history_marks.hpp"
+#include "report/collectors.hpp"
 
 namespace netseen::report {
+
+// How far reading has come (for a progress line on a terminal).
+struct Progress {
+  std::uint64_t bytes_read = 0;
+  std::uint64_t bytes_total = 0;  // sum of the inputs' sizes (decompressed for gzip, read so far for stdin)
+  std::uint64_t records = 0;
+  double elapsed_s = 0;
+  bool done = false;
+};
 
 struct AnalyzeOptions {
   std::vector<std::string> inputs;
@@ -25,6 +36,11 @@ struct AnalyzeOptions {
   // baselines of inside hosts for the database.
   std::map<std::string, std::vector<detect::Observation>> prior;
   bool collect_baseline = false;
+  // Keep what the HTML report draws (timeline, ports, node-status tables): ReportData.
+  bool collect_report_data = false;
+  // Called while reading, at most every progress_interval_s, and once at the end with done set.
+  std::function<void(const Progress&)> progress;
+  double progress_interval_s = 0.2;
 };
 
 struct UnreadableInput {
@@ -36,6 +52,7 @@ struct AnalysisResult {
   std::vector<ingest::InputStats> inputs;      // one per readable input, in the order given
   std::vector<UnreadableInput> unreadable;     // inputs that could not be opened at all
   std::unique_ptr<detect::Engine> engine;
+  std::unique_ptr<ReportData> data;            // when collect_report_data was asked for
   std::uint64_t outside_time_window = 0;
   double elapsed_s = 0;
   BaselineCollector baseline;             // filled when collect_baseline is set

@@ -8,19 +8,12 @@
 #include <vector>
 
 #include "report/common.hpp"
+#include "report/narrative.hpp"
 #include "report/watch_attribution.hpp"
 
 namespace netseen::report {
 
 namespace {
-
-std::string span_text(Timestamp a, Timestamp b) {
-  const double s = static_cast<double>(b.us - a.us) / 1e6;
-  if (s < 120) return fmt::format("{:.1f} s", s);
-  if (s < 7200) return fmt::format("{:.1f} min", s / 60);
-  if (s < 172800) return fmt::format("{:.1f} h", s / 3600);
-  return fmt::format("{:.1f} days", s / 86400);
-}
 
 // Wraps `text` at `width` columns; the first line starts with `indent`, the others with
 // `hang` (defaults to `indent`).
@@ -67,13 +60,13 @@ struct Style {
   }
 };
 
-// The detector's one-line description, for grouped lines.
-std::string_view detect_description(const detect::Finding& f) {
-  static const auto detectors = detect::make_all_detectors();
-  for (const auto& d : detectors) {
-    if (d->id() == f.id) return d->description();
-  }
-  return f.title;
+// --explain: the knowledge base's background for one finding.
+std::string explain_text(const AnalysisResult& r, const detect::Finding& f, std::size_t width) {
+  const auto items = finding_narrative(r, f);
+  if (items.empty()) return {};
+  std::string out = "      Background:\n";
+  for (const auto& it : items) out += wrap(it.topic + " — " + it.text, width, "        ", "          ");
+  return out;
 }
 
 // History marks (report/history): " [new]", " [grown]", " [known since 2026-11-01, 3 runs]".
@@ -125,15 +118,7 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
   out += st.bold("netseen — what am I seeing?") + "\n\n";
 
   // What was read.
-  std::uint64_t records = 0;
-  for (const auto& in : r.inputs) records += in.records;
-  std::string when;
-  if (es.have_ts) {
-    when = fmt::format(", {} to {} ({})", format_rfc3339(es.first_ts).substr(0, 19) + "Z",
-                       format_rfc3339(es.last_ts).substr(0, 19) + "Z", span_text(es.first_ts, es.last_ts));
-  }
-  out += fmt::format("Read {} input{}: {} records, {} events{}; {} hosts.\n", r.inputs.size(),
-                     r.inputs.size() == 1 ? "" : "s", records, es.events, when, r.engine->hosts().size());
+  out += read_sentence(r) + "\n";
   for (const auto& in : r.inputs) {
     out += fmt::format("  {}  [{}]  {} read, {} decoded, {} skipped, {} error{}\n", in.path, in.format, in.records,
                        in.decoded, in.skipped, in.error_count, in.error_count == 1 ? "" : "s");
@@ -151,76 +136,35 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
 
   const auto findings = select_findings(r, o.host);
   // The first screen: the findings that matter, one sentence each.
-  std::vector<const detect::Finding*> important;
-  std::vector<const detect::Finding*> background;
-  for (const auto* f : findings) {
-    (f->severity >= detect::Severity::Medium ? important : background).push_back(f);
-  }
+  const auto fs = first_screen(findings);
   out += "\n";
-  if (findings.empty()) {
-    out += "Nothing that needs attention was found.\n";
-  } else if (important.empty()) {
-    out += fmt::format("Nothing above low severity; {} benign or informational finding{} below.\n", background.size(),
-                       background.size() == 1 ? "" : "s");
+  if (fs.headlines.empty()) {
+    out += fs.quiet_sentence + "\n";
   } else {
     out += st.bold("What matters most") + "\n";
-    // One line per finding; the same detector firing on several hosts at one severity is
-    // one line naming the hosts, so twenty copies of one story do not hide the others.
-    std::vector<std::vector<const detect::Finding*>> groups;
-    for (const auto* f : important) {
-      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& grp) {
-        return grp.front()->id == f->id && grp.front()->severity == f->severity;
-      });
-      if (g == groups.end()) {
-        groups.push_back({f});
-      } else {
-        g->push_back(f);
-      }
-    }
-    std::size_t shown = 0;
-    for (const auto& g : groups) {
-      if (shown == 8) break;
-      ++shown;
-      const auto* f = g.front();
-      if (g.size() < 3) {
-        for (const auto* x : g) {
-          out += wrap(fmt::format("{} {} — {}, {:.0f}% sure.{}", st.sev(x->severity), x->title, to_string(x->verdict),
-                                  x->confidence * 100, history_mark(r, x)),
-                      width, "  ", "      ");
-        }
-        continue;
-      }
-      std::string hosts;
-      for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
-      if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
+    for (const auto& h : fs.headlines) {
       std::string marks;
-      if (r.history) {
+      if (!h.grouped) {
+        marks = history_mark(r, h.findings.front());
+      } else if (r.history) {
         std::size_t fresh = 0;
-        for (const auto* x : g) fresh += history_mark(r, x) == " [new]" ? 1 : 0;
+        for (const auto* x : h.findings) fresh += history_mark(r, x) == " [new]" ? 1 : 0;
         marks = fresh > 0 ? fmt::format(" [{} new]", fresh) : std::string(" [known]");
       }
-      out += wrap(fmt::format("{} {} on {} hosts ({}): {} — {}.{}", st.sev(f->severity), f->id, g.size(), hosts,
-                              std::string(detect_description(*f)), to_string(f->verdict), marks),
-                  width, "  ", "      ");
+      out += wrap(st.sev(h.severity) + " " + h.text + marks, width, "  ", "      ");
     }
-    if (groups.size() > shown) out += fmt::format("  … and {} more below.\n", groups.size() - shown);
+    if (fs.more > 0) out += fmt::format("  … and {} more below.\n", fs.more);
   }
 
   // Per host, by severity.
   if (!findings.empty()) {
     out += "\n" + st.bold("Findings by host") + "\n";
-    std::vector<IpAddress> order;
-    std::map<IpAddress, std::vector<const detect::Finding*>> by_host;
-    for (const auto* f : findings) {
-      if (by_host.find(f->source) == by_host.end()) order.push_back(f->source);
-      by_host[f->source].push_back(f);
-    }
-    for (const auto& h : order) {
+    for (const auto& [h, list] : findings_by_host(findings)) {
       const auto facts = describe_host(r, h);
       const auto* hh = r.history && r.history->previous_run_at ? r.history->host(h) : nullptr;
       out += "\n" + st.bold(h.to_string()) + (facts.empty() ? "" : "  (" + facts + ")") +
              (hh != nullptr && hh->is_new ? "  [new host]" : "") + "\n";
-      for (const auto* f : by_host[h]) {
+      for (const auto* f : list) {
         const auto mark = history_mark(r, f);
         out += fmt::format("  {}  {}  {}, confidence {:.2f}{}{}\n", st.sev(f->severity), f->id, to_string(f->verdict),
                            f->confidence, mark.empty() ? "" : " ", mark);
@@ -240,6 +184,7 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
         out += wrap("Evidence: " + evidence_text(r, f->evidence), width, "      ");
         if (const auto proc = process_text(*f); !proc.empty()) out += wrap("Process: " + proc, width, "      ");
         out += wrap("What to do: " + f->advice, width, "      ");
+        if (o.explain) out += explain_text(r, *f, width);
       }
     }
   }

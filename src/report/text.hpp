@@ -13,6 +13,7 @@ struct TextOptions {
   bool color = false;
   std::size_t width = 100;
   std::optional<IpAddress> host;  // --host: only findings about this address
+  bool explain = false;           // --explain: the knowledge base's background under each finding
 };
 
 std::string render_text(const AnalysisResult& result, const TextOptions& options);
