@@ -151,6 +151,8 @@ struct LogLine {
 struct LineContext {
   TimeContext* time = nullptr;
   std::string reason;  // set on Error (what broke) and Skipped (why)
+  // Events the firewall itself says it did not log (Windows INFO-EVENTS-LOST rows), added up.
+  std::uint64_t events_not_logged = 0;
 };
 
 class Dialect {

@@ -123,6 +123,7 @@ class LogSource final : public EventSource {
           if (r != LineResult::NotMine) break;
         }
       }
+      stats_.events_not_logged = ctx_.events_not_logged;
       switch (r) {
         case LineResult::Parsed:
           ++stats_.decoded;

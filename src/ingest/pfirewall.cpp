@@ -127,6 +127,11 @@ class PfirewallDialect final : public Dialect {
     }
     ev.ts = *ts;
     if (action == "INFO-EVENTS-LOST") {
+      // The info column carries how many events were lost; a row without a number still says some were.
+      std::uint64_t lost = 0;
+      const std::string_view info = get(Col::Info);
+      if (!parse_num(info, lost)) lost = 0;
+      ctx.events_not_logged += lost;
       ctx.reason = "INFO-EVENTS-LOST row (events the firewall did not log)";
       return LineResult::Skipped;
     }

@@ -29,6 +29,9 @@ struct InputStats {
   std::map<std::string, std::uint64_t> skipped_by_reason;
   std::uint64_t error_count = 0;         // all errors, including those not kept
   std::vector<InputError> errors;        // the first limits::kMaxErrorsKeptPerInput
+  // Events the logging firewall reports it dropped from its own log (INFO-EVENTS-LOST): not
+  // in the input at all, so not counted as records.
+  std::uint64_t events_not_logged = 0;
   std::uint64_t bytes_total = 0;         // size of the input when known (progress)
   std::uint64_t bytes_read = 0;
   bool have_ts = false;

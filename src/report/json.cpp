@@ -33,6 +33,7 @@ ordered_json input_json(const ingest::InputStats& in) {
   ordered_json reasons = ordered_json::object();
   for (const auto& [k, n] : in.skipped_by_reason) reasons[k] = n;
   j["skipped_by_reason"] = reasons;
+  if (in.events_not_logged != 0) j["events_not_logged"] = in.events_not_logged;
   j["error_count"] = in.error_count;
   ordered_json errs = ordered_json::array();
   for (const auto& e : in.errors) errs.push_back({{"where", e.where}, {"what", e.what}});

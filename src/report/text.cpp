@@ -123,6 +123,10 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
     out += fmt::format("  {}  [{}]  {} read, {} decoded, {} skipped, {} error{}\n", in.path, in.format, in.records,
                        in.decoded, in.skipped, in.error_count, in.error_count == 1 ? "" : "s");
     for (const auto& [reason, n] : in.skipped_by_reason) out += fmt::format("      skipped ({}): {}\n", reason, n);
+    if (in.events_not_logged != 0) {
+      out += fmt::format("      the firewall reports {} event{} it did not log (INFO-EVENTS-LOST)\n", in.events_not_logged,
+                         in.events_not_logged == 1 ? "" : "s");
+    }
     for (std::size_t i = 0; i < in.errors.size() && i < 5; ++i) {
       out += fmt::format("      {}: {}\n", in.errors[i].where, in.errors[i].what);
     }

@@ -198,6 +198,7 @@ TEST(WindowsFirewallCorpus, ParsesWithZeroErrorsAndShowsNetbiosBroadcasts) {
   EXPECT_EQ(l.stats.records, 16814u);
   EXPECT_EQ(l.stats.skipped_by_reason["pfirewall header"], 4u);
   EXPECT_EQ(l.stats.skipped_by_reason["INFO-EVENTS-LOST row (events the firewall did not log)"], 2u);
+  EXPECT_EQ(l.stats.events_not_logged, 8u);  // rows at 12:48:21 (7) and 12:58:21 (1)
   EXPECT_EQ(l.events.size() + l.stats.skipped, l.stats.records);
   std::size_t netbios = 0;
   std::set<std::uint16_t> ports;

@@ -54,6 +54,7 @@ TEST(Pfirewall, OldLayoutFieldByField) {
   EXPECT_EQ(r.events[4].direction, Direction::Outbound);
   EXPECT_EQ(r.stats.skipped_by_reason.at("pfirewall header"), 4u);
   EXPECT_EQ(r.stats.skipped_by_reason.at("INFO-EVENTS-LOST row (events the firewall did not log)"), 1u);
+  EXPECT_EQ(r.stats.events_not_logged, 7u);
 }
 
 TEST(Pfirewall, NewLayoutWithPidAndReorderedColumns) {

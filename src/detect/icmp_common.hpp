@@ -1,0 +1,51 @@
+// Shared shape of the detectors that report every sender of one kind of ICMP message
+// (source quench, redirect, router advertisement, parameter problem, reassembly timeout):
+// one tally per sender, up to three of the original packets the messages quote, and one
+// finding per sender whose wording the detector supplies.
+#pragma once
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "detect/scan_common.hpp"
+
+namespace netseen::detect::icmp {
+
+class SenderDetector : public scan::TallyDetector {
+ public:
+  std::vector<Param> params() override { return {{"max_sources", &max_sources_, "senders tracked at once"}}; }
+  void on_event(const decode::Event& e, Context& ctx) final;
+  // Emits one finding per sender; leaves the state as it is (a later call emits the same).
+  void finish(Context& ctx) final;
+
+ protected:
+  // Is this message (e.transport is Icmp or Icmpv6, e.icmp set) one the detector reports?
+  [[nodiscard]] virtual bool matches(const decode::Event& e) const = 0;
+  // Extra bookkeeping per matching message (a redirect's proposed gateway, …).
+  virtual void observe(const decode::Event& e, const IpAddress& sender) {
+    static_cast<void>(e);
+    static_cast<void>(sender);
+  }
+  // Sets verdict, severity, title, explanation and advice. Target count, sample, evidence,
+  // confidence and the "quoted" attribute are already filled.
+  virtual void describe(Finding& f, const IpAddress& sender, const scan::SourceTally& t, const Context& ctx) const = 0;
+
+  // " (original packet: a:p → b:q (protocol n))" for the first quoted packet, or "".
+  [[nodiscard]] std::string quoted_text(const IpAddress& sender) const;
+
+  static constexpr bool is_v4(const decode::Event& e, std::uint8_t type) {
+    return e.transport == decode::Transport::Icmp && e.icmp->type == type;
+  }
+  static constexpr bool is_v6(const decode::Event& e, std::uint8_t type) {
+    return e.transport == decode::Transport::Icmpv6 && e.icmp->type == type;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQuotedSenders = 4096;
+  static constexpr std::size_t kQuotedPerSender = 3;
+  std::unordered_map<IpAddress, std::set<std::string>, IpAddressHash> quoted_;
+};
+
+}  // namespace netseen::detect::icmp
