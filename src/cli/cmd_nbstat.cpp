@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -37,6 +38,7 @@ struct NbstatArgs {
   int source_port = 0;
   std::string bind;
   double rate = 1000;
+  bool rate_given = false;  // --rate on the command line
   int timeout_ms = 1500;
   int retries = 2;
   std::string scope;
@@ -319,6 +321,12 @@ int run_nbstat(const NbstatArgs& a) {
     return kExitUsage;
   }
   o.rate = a.rate;
+  // The polite default (1000/s) is for networks. Targets that are all on this machine's loopback
+  // (127.0.0.0/8) are scanned as fast as they answer (the in-flight window still paces it).
+  if (!a.rate_given &&
+      std::all_of(targets.addresses.begin(), targets.addresses.end(), [](std::uint32_t x) { return (x >> 24) == 127; })) {
+    o.rate = 0;
+  }
   o.timeout = std::chrono::milliseconds(a.timeout_ms);
   o.retries = a.retries;
   o.scope = a.scope;
@@ -399,12 +407,17 @@ void register_nbstat(CLI::App& app, Context& ctx) {
   cmd->add_option("--port", a->port, "destination UDP port (default 137)");
   cmd->add_option("--source-port", a->source_port, "source UDP port (default ephemeral; 137 needs root)");
   cmd->add_option("--bind", a->bind, "source IPv4 address");
-  cmd->add_option("--rate", a->rate, "packets per second (default 1000; 0 = as fast as possible)");
+  cmd->add_option("--rate", a->rate,
+                  "packets per second (default 1000, or unlimited when every target is in 127.0.0.0/8; 0 = as fast "
+                  "as answers come back)");
   cmd->add_option("--timeout", a->timeout_ms, "milliseconds to wait for each answer (default 1500)");
   cmd->add_option("--retries", a->retries, "re-sends to a silent target (default 2: three queries in all)");
   cmd->add_option("--scope", a->scope, "NetBIOS scope id");
   cmd->add_option("--max-targets", a->max_targets, "refuse target lists longer than this (default 1048576)");
-  cmd->callback([&ctx, a] { ctx.exit_code = run_nbstat(*a); });
+  cmd->callback([&ctx, a, cmd] {
+    a->rate_given = cmd->count("--rate") > 0;
+    ctx.exit_code = run_nbstat(*a);
+  });
 }
 
 }  // namespace netseen::cli

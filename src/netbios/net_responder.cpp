@@ -215,7 +215,8 @@ Result<void> Responder::run(std::chrono::milliseconds duration, const std::funct
                             const std::function<void(const QueryLog&)>& log) {
   const auto start = Clock::now();
   const auto end = start + duration;
-  std::array<std::uint8_t, 2048> buf{};
+  RecvBatch inbox(64, 2048);
+  SendBatch outbox(128);
   struct Delayed {
     Clock::time_point due;
     std::vector<std::uint8_t> data;
@@ -230,21 +231,36 @@ Result<void> Responder::run(std::chrono::milliseconds duration, const std::funct
       NETSEEN_TRY(sock_.send_to(delayed.front().data, delayed.front().to, delayed.front().source));
       delayed.pop_front();
     }
-    for (int k = 0; k < 1024; ++k) {
-      NETSEEN_TRY_ASSIGN(const Received rx, sock_.receive(buf));
-      if (rx.kind == RecvKind::Nothing) break;
-      if (rx.kind != RecvKind::Datagram) continue;
-      QueryLog entry;
-      auto replies = respond_to(Bytes(buf.data(), rx.size), rx.from, rx.local_address, entry);
-      for (auto& reply : replies) {
-        if (cfg_.fault == Fault::Delay) {
-          if (delayed.size() < 4096) delayed.push_back(Delayed{now + cfg_.fault_delay, std::move(reply), rx.from, rx.local_address});
-          continue;
+    // Up to 16 batches of 64 datagrams (recvmmsg), answered with one sendmmsg per batch.
+    for (int k = 0; k < 16; ++k) {
+      NETSEEN_TRY_ASSIGN(const std::size_t got, sock_.receive_batch(inbox));
+      outbox.clear();
+      for (std::size_t j = 0; j < got; ++j) {
+        const Received& rx = inbox.info(j);
+        QueryLog entry;
+        auto replies = respond_to(inbox.data(j), rx.from, rx.local_address, entry);
+        for (auto& reply : replies) {
+          if (cfg_.fault == Fault::Delay) {
+            if (delayed.size() < 4096) {
+              delayed.push_back(Delayed{now + cfg_.fault_delay, std::move(reply), rx.from, rx.local_address});
+            }
+            continue;
+          }
+          if (outbox.add(reply, rx.from, rx.local_address).empty()) {
+            // Batch full (a duplicate fault doubles the replies) or an oversized reply: send what
+            // is queued, then this one on its own.
+            NETSEEN_TRY(sock_.send_batch(outbox));
+            outbox.clear();
+            if (outbox.add(reply, rx.from, rx.local_address).empty()) {
+              NETSEEN_TRY(sock_.send_to(reply, rx.from, rx.local_address));
+            }
+          }
         }
-        // A full send buffer drops the reply (the client retries), never blocks the responder.
-        NETSEEN_TRY(sock_.send_to(reply, rx.from, rx.local_address));
+        if (log) log(entry);
       }
-      if (log) log(entry);
+      // A full send buffer drops the rest (the client retries), never blocks the responder.
+      if (outbox.size() > 0) NETSEEN_TRY(sock_.send_batch(outbox));
+      if (got < inbox.capacity()) break;
     }
     // Drain ICMP errors about our own replies (a client that went away).
     for (int k = 0; k < 64; ++k) {

@@ -4,7 +4,7 @@
 #include <array>
 #include <deque>
 #include <random>
-#include <unordered_map>
+#include <vector>
 
 namespace netseen::netbios::net {
 
@@ -13,10 +13,54 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxStrayKept = 1000;
+constexpr std::size_t kBatch = 64;  // datagrams per sendmmsg/recvmmsg call
+constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
+
+// Target address -> index, open addressing with linear probing, sized once (no allocation per
+// target). The targets are de-duplicated by the caller; a repeated address keeps its first index.
+class AddressIndex {
+ public:
+  explicit AddressIndex(std::size_t n) {
+    std::size_t cap = 16;
+    while (cap < n * 2) cap <<= 1;
+    mask_ = cap - 1;
+    keys_.resize(cap);
+    values_.assign(cap, kNoIndex);
+  }
+  void insert(std::uint32_t address, std::size_t index) {
+    for (std::size_t s = slot(address);; s = (s + 1) & mask_) {
+      if (values_[s] == kNoIndex) {
+        keys_[s] = address;
+        values_[s] = index;
+        return;
+      }
+      if (keys_[s] == address) return;
+    }
+  }
+  [[nodiscard]] std::size_t find(std::uint32_t address) const noexcept {
+    for (std::size_t s = slot(address);; s = (s + 1) & mask_) {
+      if (values_[s] == kNoIndex) return kNoIndex;
+      if (keys_[s] == address) return values_[s];
+    }
+  }
+
+ private:
+  [[nodiscard]] std::size_t slot(std::uint32_t a) const noexcept {
+    return static_cast<std::size_t>((a * 0x9E3779B1U) ^ (a >> 15)) & mask_;
+  }
+  std::size_t mask_ = 0;
+  std::vector<std::uint32_t> keys_;
+  std::vector<std::size_t> values_;
+};
 
 struct Outstanding {
   std::size_t index;
   Clock::time_point deadline;
+};
+
+struct Recent {
+  std::size_t index;
+  Clock::time_point sent;
 };
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
@@ -44,23 +88,29 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
   NETSEEN_TRY_ASSIGN(UdpSocket sock, UdpSocket::open(uo));
 
   NETSEEN_TRY_ASSIGN(const NetbiosName star, NetbiosName::make("*", 0x00, options.scope));
+  // Every query is the same bytes but for the transaction id (the first two): built once.
+  NETSEEN_TRY_ASSIGN(const std::vector<std::uint8_t> request, build::node_status_request(0, star, /*broadcast=*/false));
+  if (request.size() < 2 || request.size() > SendBatch::kSlotBytes) {
+    return make_error(ErrorKind::LimitExceeded, "scanner", 0, "node status request does not fit a send slot");
+  }
 
   ScanResult result;
   const std::size_t n = targets.size();
   result.hosts.resize(n);
-  std::unordered_map<std::uint32_t, std::size_t> by_address;
-  by_address.reserve(n * 2);
+  AddressIndex by_address(n);
   std::random_device rd;
   std::mt19937 rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
   std::uniform_int_distribution<unsigned> id_dist(0, 0xFFFF);
   for (std::size_t i = 0; i < n; ++i) {
     result.hosts[i].address = targets[i];
     result.hosts[i].txid = static_cast<std::uint16_t>(id_dist(rng));
-    by_address.emplace(targets[i], i);
+    by_address.insert(targets[i], i);
   }
-  // txid -> outstanding targets using it (for replies from an address that was not asked).
-  std::unordered_multimap<std::uint16_t, std::size_t> by_txid;
-  by_txid.reserve(std::min<std::size_t>(n, 65536) * 2);
+  // Targets by transaction id (for replies from an address that was not asked): one chain per
+  // id through `txid_next`, linked when a target is first sent; resolved targets stay linked
+  // and are skipped (only pending ones count).
+  std::vector<std::size_t> txid_head(65536, kNoIndex);
+  std::vector<std::size_t> txid_next(n, kNoIndex);
   std::vector<Clock::time_point> first_sent(n);
 
   const auto start = Clock::now();
@@ -70,29 +120,50 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
   // Hard bound on the whole scan.
   const double bound_s = (rate > 0 ? static_cast<double>(n) * static_cast<double>(retries + 1) / rate : 0.0) +
                          static_cast<double>(retries + 1) * std::chrono::duration<double>(options.timeout).count() +
-                         1.0 + static_cast<double>(n) / 20000.0;
+                         1.0 + static_cast<double>(n) / 20000.0 +
+                         // the in-flight window, when every target is silent
+                         (options.max_in_flight > 0
+                              ? static_cast<double>(n) * static_cast<double>(retries + 1) *
+                                    std::max(std::chrono::duration<double>(options.in_flight_horizon).count(),
+                                             std::chrono::duration<double>(options.timeout).count()) /
+                                    static_cast<double>(options.max_in_flight)
+                              : 0.0);
   const auto hard_deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bound_s));
 
   std::size_t next_new = 0;
   std::deque<std::size_t> resend;
   std::deque<Outstanding> outstanding;
+  // Flow control: queries sent less than `in_flight_horizon` ago and not yet answered. When they
+  // reach `max_in_flight`, sending waits for answers (or for the oldest to age out): a receiver
+  // slower than the sender (a loaded peer, its socket buffer) is not flooded into losing
+  // queries. Silent targets age out, so an empty network is still swept at up to
+  // max_in_flight / horizon queries per second.
+  const std::size_t max_in_flight = options.max_in_flight == 0 ? kNoIndex : options.max_in_flight;
+  const auto base_horizon = std::chrono::duration_cast<Clock::duration>(options.in_flight_horizon);
+  // The horizon grows with the smoothed round-trip time of first answers (4 x SRTT, at most
+  // the timeout): a peer that answers late is waited for, not flooded.
+  auto horizon = base_horizon;
+  double srtt_s = 0;
+  std::deque<Recent> recent;
+  std::vector<std::uint8_t> in_flight_flag(n, 0);
+  std::size_t in_flight = 0;
   std::size_t unresolved = n;
   double tokens = 1.0;
   auto last_refill = start;
   auto last_progress = start;
-  std::array<std::uint8_t, 2048> buf{};
+  SendBatch batch(kBatch);
+  std::array<std::size_t, kBatch> batch_index{};
+  std::array<bool, kBatch> batch_resend{};
+  RecvBatch inbox(kBatch, 2048);
 
   auto resolve = [&](std::size_t i, Outcome o) {
     HostResult& h = result.hosts[i];
     if (h.outcome != Outcome::Pending) return false;
     h.outcome = o;
     --unresolved;
-    auto range = by_txid.equal_range(h.txid);
-    for (auto it = range.first; it != range.second; ++it) {
-      if (it->second == i) {
-        by_txid.erase(it);
-        break;
-      }
+    if (in_flight_flag[i] != 0) {
+      in_flight_flag[i] = 0;
+      --in_flight;
     }
     return true;
   };
@@ -101,24 +172,23 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
     if (result.stray.size() < kMaxStrayKept) result.stray.push_back(StrayReply{from, txid, reason});
   };
 
-  auto handle_datagram = [&](const Received& rx, Clock::time_point now) {
+  auto handle_datagram = [&](Bytes data, const Received& rx, Clock::time_point now) {
     ++result.summary.replies_received;
-    const Bytes data(buf.data(), rx.size);
     auto parsed = parse_nbns(data);
     if (!parsed || !parsed->header.response) {
       ++result.summary.malformed;
       std::uint16_t id = 0;
-      if (rx.size >= 2) id = static_cast<std::uint16_t>((buf[0] << 8) | buf[1]);
+      if (data.size() >= 2) id = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
       stray(rx.from.address, id, parsed ? "not_a_response" : "malformed");
       return;
     }
-    const NbnsMessage& m = *parsed;
+    NbnsMessage& m = *parsed;
     const std::uint16_t id = m.header.id;
     std::optional<std::size_t> idx;
-    if (auto it = by_address.find(rx.from.address); it != by_address.end()) {
-      HostResult& h = result.hosts[it->second];
+    if (const std::size_t at = by_address.find(rx.from.address); at != kNoIndex) {
+      HostResult& h = result.hosts[at];
       if (h.txid == id) {
-        idx = it->second;
+        idx = at;
       } else if (h.outcome == Outcome::Pending && h.sends > 0) {
         ++result.summary.txid_mismatch;
       }
@@ -127,13 +197,12 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
     if (!idx) {
       // A reply from an address not asked (or asked with another id): attribute it by id when
       // exactly one outstanding query used that id.
-      auto range = by_txid.equal_range(id);
       std::size_t count = 0;
       std::size_t which = 0;
-      for (auto it = range.first; it != range.second; ++it) {
-        if (result.hosts[it->second].sends > 0) {
+      for (std::size_t j = txid_head[id]; j != kNoIndex; j = txid_next[j]) {
+        if (result.hosts[j].outcome == Outcome::Pending && result.hosts[j].sends > 0) {
           ++count;
-          which = it->second;
+          which = j;
         }
       }
       if (count == 1) {
@@ -156,14 +225,20 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
     }
     h.replied_from = rx.from.address;
     h.rtt_ms = seconds_between(first_sent[*idx], now) * 1000.0;
+    if (h.sends == 1) {  // Karn: only unambiguous samples
+      const double sample = std::max(0.0, h.rtt_ms / 1000.0);
+      srtt_s = srtt_s == 0 ? sample : 0.875 * srtt_s + 0.125 * sample;
+      horizon = std::clamp(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(4 * srtt_s)),
+                           base_horizon, std::max(base_horizon, timeout));
+    }
     if (m.header.rcode != 0) {
       h.rcode = m.header.rcode;
       resolve(*idx, Outcome::Refused);
       if (foreign) ++result.summary.foreign_attributed;
       return;
     }
-    const NbnsResourceRecord* rr = nullptr;
-    for (const auto& a : m.answers) {
+    NbnsResourceRecord* rr = nullptr;
+    for (auto& a : m.answers) {
       if (a.type == static_cast<std::uint16_t>(RrType::NBSTAT) && a.node_status) {
         rr = &a;
         break;
@@ -174,51 +249,40 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
       stray(rx.from.address, id, "not_node_status");
       return;
     }
-    h.status = *rr->node_status;
-    h.diagnostics = m.diagnostics;
+    h.status = std::move(*rr->node_status);
+    h.diagnostics = std::move(m.diagnostics);
     resolve(*idx, Outcome::Answered);
     if (foreign) ++result.summary.foreign_attributed;
   };
 
+  auto icmp_error = [&](const Received& rx, Clock::time_point now) {
+    const std::size_t at = by_address.find(rx.offender.address);
+    if (at == kNoIndex || rx.offender.port != options.port) return;
+    HostResult& h = result.hosts[at];
+    if (h.outcome != Outcome::Pending) return;
+    h.icmp_type = rx.icmp_type;
+    h.icmp_code = rx.icmp_code;
+    h.icmp_reporter = rx.reporter;
+    h.rtt_ms = seconds_between(first_sent[at], now) * 1000.0;
+    resolve(at, Outcome::Unreachable);
+  };
+
   auto drain = [&](Clock::time_point now) -> Result<void> {
-    for (int k = 0; k < 4096; ++k) {
-      NETSEEN_TRY_ASSIGN(const Received rx, sock.receive(buf));
-      if (rx.kind == RecvKind::Nothing) break;
-      if (rx.kind == RecvKind::IcmpError) {
-        auto it = by_address.find(rx.offender.address);
-        if (it != by_address.end() && rx.offender.port == options.port) {
-          HostResult& h = result.hosts[it->second];
-          if (h.outcome == Outcome::Pending) {
-            h.icmp_type = rx.icmp_type;
-            h.icmp_code = rx.icmp_code;
-            h.icmp_reporter = rx.reporter;
-            h.rtt_ms = seconds_between(first_sent[it->second], now) * 1000.0;
-            resolve(it->second, Outcome::Unreachable);
-          }
-        }
-        continue;
-      }
-      handle_datagram(rx, now);
+    // At most 64 batches (4096 datagrams) per turn, so sending goes on under a flood.
+    for (int k = 0; k < 64; ++k) {
+      NETSEEN_TRY_ASSIGN(const std::size_t got, sock.receive_batch(inbox));
+      for (std::size_t j = 0; j < got; ++j) handle_datagram(inbox.data(j), inbox.info(j), now);
+      if (got < inbox.capacity()) break;
     }
-    // Errors queued without a pending socket error (second and later ICMP messages).
+    // ICMP errors (IP_RECVERR) wait in the error queue.
     for (int k = 0; k < 4096; ++k) {
       NETSEEN_TRY_ASSIGN(const Received rx, sock.receive_error());
       if (rx.kind == RecvKind::Nothing) break;
-      auto it = by_address.find(rx.offender.address);
-      if (it != by_address.end() && rx.offender.port == options.port) {
-        HostResult& h = result.hosts[it->second];
-        if (h.outcome == Outcome::Pending) {
-          h.icmp_type = rx.icmp_type;
-          h.icmp_code = rx.icmp_code;
-          h.icmp_reporter = rx.reporter;
-          resolve(it->second, Outcome::Unreachable);
-        }
-      }
+      icmp_error(rx, now);
     }
     return Ok{};
   };
 
-  std::vector<std::uint8_t> packet;
   while (unresolved > 0) {
     auto now = Clock::now();
     if (now >= hard_deadline) break;
@@ -234,6 +298,14 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
         resolve(i, Outcome::Silent);
       }
     }
+    while (!recent.empty() && recent.front().sent + horizon <= now) {
+      const std::size_t i = recent.front().index;
+      recent.pop_front();
+      if (in_flight_flag[i] != 0) {
+        in_flight_flag[i] = 0;
+        --in_flight;
+      }
+    }
     // Refill the token bucket (burst of at most 64 packets, or 1 ms worth).
     if (rate > 0) {
       tokens += seconds_between(last_refill, now) * rate;
@@ -242,35 +314,59 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
       tokens = 1024;
     }
     last_refill = now;
-    // Send: re-sends first (their targets have waited longest), then new targets.
+    // Send in batches (one sendmmsg each): re-sends first (their targets have waited longest),
+    // then new targets.
     bool stalled = false;
-    while (tokens >= 1.0 && (!resend.empty() || next_new < n)) {
-      const bool is_resend = !resend.empty();
-      const std::size_t i = is_resend ? resend.front() : next_new;
-      HostResult& h = result.hosts[i];
-      if (is_resend && h.outcome != Outcome::Pending) {
-        resend.pop_front();
-        continue;
+    while (tokens >= 1.0 && in_flight < max_in_flight && (!resend.empty() || next_new < n)) {
+      batch.clear();
+      std::size_t next = next_new;
+      while (!batch.full() && static_cast<double>(batch.size()) + 1.0 <= tokens &&
+             in_flight + batch.size() < max_in_flight && (!resend.empty() || next < n)) {
+        const bool is_resend = !resend.empty();
+        const std::size_t i = is_resend ? resend.front() : next;
+        if (is_resend) {
+          resend.pop_front();
+          if (result.hosts[i].outcome != Outcome::Pending) continue;
+        } else {
+          ++next;
+        }
+        const HostResult& h = result.hosts[i];
+        auto copy = batch.add(request, Endpoint{h.address, options.port});
+        copy[0] = static_cast<std::uint8_t>(h.txid >> 8);
+        copy[1] = static_cast<std::uint8_t>(h.txid & 0xFF);
+        batch_index[batch.size() - 1] = i;
+        batch_resend[batch.size() - 1] = is_resend;
       }
-      auto built = build::node_status_request(h.txid, star, /*broadcast=*/false);
-      if (!built) return built.error();
-      NETSEEN_TRY_ASSIGN(const bool sent, sock.send_to(*built, Endpoint{h.address, options.port}));
-      if (!sent) {
+      if (batch.size() == 0) break;
+      NETSEEN_TRY_ASSIGN(const std::size_t sent, sock.send_batch(batch));
+      for (std::size_t k = 0; k < sent; ++k) {
+        const std::size_t i = batch_index[k];
+        HostResult& h = result.hosts[i];
+        if (!batch_resend[k]) {
+          next_new = i + 1;
+          first_sent[i] = now;
+          txid_next[i] = txid_head[h.txid];
+          txid_head[h.txid] = i;
+        }
+        ++h.sends;
+        ++result.summary.packets_sent;
+        tokens -= 1.0;
+        outstanding.push_back(Outstanding{i, now + timeout});
+        if (in_flight_flag[i] == 0) {
+          in_flight_flag[i] = 1;
+          ++in_flight;
+        }
+        recent.push_back(Recent{i, now});
+      }
+      if (sent < batch.size()) {
+        // The send buffer is full: what was not sent goes back, in order, for the next turn.
+        for (std::size_t k = batch.size(); k-- > sent;) {
+          if (batch_resend[k]) resend.push_front(batch_index[k]);
+        }
         ++result.summary.send_stalls;
         stalled = true;
         break;
       }
-      if (is_resend) {
-        resend.pop_front();
-      } else {
-        ++next_new;
-        first_sent[i] = now;
-        by_txid.emplace(h.txid, i);
-      }
-      ++h.sends;
-      ++result.summary.packets_sent;
-      tokens -= 1.0;
-      outstanding.push_back(Outstanding{i, now + timeout});
     }
     NETSEEN_TRY(drain(now));
     if (options.progress && now - last_progress > std::chrono::milliseconds(100)) {
@@ -281,7 +377,15 @@ Result<ScanResult> scan(const std::vector<std::uint32_t>& targets, const ScanOpt
     // Sleep until the next event: a token, the next deadline, or a datagram.
     int wait_us = 100000;
     if (!resend.empty() || next_new < n) {
-      wait_us = stalled ? 200 : (rate > 0 ? static_cast<int>(std::max(0.0, (1.0 - tokens) / rate * 1e6)) : 0);
+      // Paced: wake when a batch's worth of tokens is there (1 ms of the rate, 1 to 64 packets),
+      // so high rates do not cost a system call per packet and low rates stay evenly spaced.
+      const double want = std::clamp(rate / 1000.0, 1.0, static_cast<double>(kBatch));
+      wait_us = stalled ? 200 : (rate > 0 ? static_cast<int>(std::max(0.0, (want - tokens) / rate * 1e6)) : 0);
+      if (in_flight >= max_in_flight && !recent.empty()) {
+        // Window full: until an answer arrives (poll wakes up) or the oldest query ages out.
+        const auto until = std::chrono::duration_cast<std::chrono::microseconds>(recent.front().sent + horizon - now);
+        wait_us = std::max(wait_us, static_cast<int>(std::clamp<std::int64_t>(until.count(), 1, 100000)));
+      }
     }
     if (!outstanding.empty()) {
       const auto until = std::chrono::duration_cast<std::chrono::microseconds>(outstanding.front().deadline - now);

@@ -9,8 +9,10 @@
 // times (RFC 1002 unicast policy: UCAST_REQ_RETRY_COUNT 3 attempts; its 5 s timeout is
 // shortened to 1.5 s by default). Four outcomes per target: answered, refused (a negative
 // response: RCODE != 0), unreachable (ICMP error queued by IP_RECVERR), silent.
+// Queries leave in batches (sendmmsg), replies are read in batches (recvmmsg); a window of
+// recent unanswered queries (`max_in_flight`) keeps a slow peer from being flooded.
 // Every loop is bounded: the scan ends at the latest after
-//   targets/rate + (retries+1)*timeout + 1 s.
+//   (retries+1)*(targets/rate + timeout + targets*timeout/max_in_flight) + 1 s + targets/20000 s.
 #pragma once
 
 #include <chrono>
@@ -38,6 +40,14 @@ struct ScanOptions {
   int retries = 2;                 // re-sends after the first (3 attempts in all)
   std::string scope;               // NetBIOS scope of the query name
   int socket_buffer = 4 << 20;
+  // Flow control: at most this many queries sent less than a horizon ago may be waiting for an
+  // answer (0 = no limit). The horizon is `in_flight_horizon`, or 4 x the smoothed round-trip
+  // time of the answers when that is longer (at most `timeout`). Replies that keep up never hit
+  // the limit; a peer that falls behind makes the scanner wait instead of overflowing its socket
+  // buffer; silent targets age out, so an empty network is still swept at up to
+  // max_in_flight / horizon queries per second (20,000/s with the defaults; --rate is lower).
+  std::size_t max_in_flight = 4096;
+  std::chrono::milliseconds in_flight_horizon{200};
   // Called at most ~10 times per second with (done, total).
   std::function<void(std::size_t, std::size_t)> progress;
 };

@@ -224,6 +224,50 @@ TEST(NetScanner, RatePacesSends) {
   EXPECT_EQ(s->summary.unreachable, 40U);
 }
 
+TEST(NetScanner, BatchedScanOfTwoThousandHostsAnswersEveryOne) {
+  // One responder on 0.0.0.0 answers for every 127.x address (from the address asked). 2048
+  // targets in batches, with a window of 256 recent queries: every target answered exactly once,
+  // each with its own transaction id patched into the shared request bytes.
+  auto r = Responder::open(test_config(Endpoint{0, 0}));
+  ASSERT_TRUE(r) << r.error().message();
+  const std::uint16_t port = r->local().port;
+  Peer peer(std::move(*r));
+  std::vector<std::uint32_t> targets;
+  for (std::uint32_t i = 0; i < 2048; ++i) targets.push_back(0x7F4D0000U | i);  // 127.77.0.0/21
+  auto o = fast(port, 2, 1000ms);
+  o.max_in_flight = 256;
+  auto s = scan(targets, o);
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->summary.answered, 2048U);
+  EXPECT_EQ(s->summary.stray, 0U);
+  EXPECT_EQ(s->summary.txid_mismatch, 0U);
+  std::size_t from_asked = 0;
+  for (const auto& h : s->hosts) {
+    if (h.outcome == Outcome::Answered && h.replied_from == h.address && h.status.names.size() == 4) ++from_asked;
+  }
+  EXPECT_EQ(from_asked, 2048U);
+}
+
+TEST(NetScanner, InFlightWindowHoldsSendingUntilQueriesAgeOut) {
+  // 64 silent targets (a socket that never reads), a window of 16 and a 100 ms horizon: four
+  // windows sent at 0, 100, 200 and 300 ms, each after the previous one aged out, the last one
+  // silent at 500 ms. Without the window the scan would be over after the 200 ms timeout.
+  UdpOptions mute_opts;
+  mute_opts.bind = {0, 0};
+  auto mute = UdpSocket::open(mute_opts);
+  ASSERT_TRUE(mute) << mute.error().message();
+  std::vector<std::uint32_t> targets;
+  for (std::uint8_t d = 150; d < 214; ++d) targets.push_back(lo(d));
+  auto o = fast(mute->local().port, 0, 200ms);
+  o.max_in_flight = 16;
+  o.in_flight_horizon = 100ms;
+  auto s = scan(targets, o);
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->summary.silent, 64U);
+  EXPECT_EQ(s->summary.packets_sent, 64U);
+  EXPECT_GE(s->summary.elapsed_s, 0.45);
+}
+
 TEST(NetResponder, RateLimitedPerSourceAndNegativeOnlyForUnicast) {
   auto cfg = test_config({lo(30), 0});
   cfg.per_source_rate = 1;  // burst 2
