@@ -12,6 +12,7 @@ PKGS=(
   tshark tcpdump python3 python3-scapy python3-jsonschema
   python3-impacket   # netbios oracle: impacket's nmb.py decodes our names/flags/node status
   nbtscan samba-common-bin nmap   # talk interop peers: nbtscan, nmblookup, nmap nbstat.nse against netseen respond
+  chromium   # headless browser test of the HTML report (tests/scripts/html_browser.sh)
   samba   # nmbd + smbd, run by tests/scripts/talk_samba_netns.sh inside its own network namespaces
 )
 

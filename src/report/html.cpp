@@ -220,6 +220,10 @@ padding:0 6px;border-radius:3px;border:2px solid currentColor;margin-right:6px;b
 .tile b{display:block;font-size:22px}
 ul.headlines{list-style:none;padding:0;margin:8px 0}
 ul.headlines li{margin:6px 0;padding:6px 10px;background:var(--card);border-left:4px solid var(--border);border-radius:4px}
+ul.headlines a{color:inherit;text-decoration-color:var(--border);text-underline-offset:3px}
+ul.headlines a:hover{text-decoration-color:currentColor}
+ul.headlines li.h-critical{border-left-color:var(--critical)} ul.headlines li.h-high{border-left-color:var(--high)}
+ul.headlines li.h-medium{border-left-color:var(--medium)}
 article.host{border:1px solid var(--border);border-radius:8px;padding:4px 16px 10px;margin:14px 0}
 article.host>h3{margin-top:10px}
 .finding{border-top:1px solid var(--border);padding:10px 0 6px}
@@ -277,8 +281,8 @@ class Html {
     head();
     out_ += "<main>\n";
     summary();
-    findings();
     timeline();
+    findings();
     top();
     regions();
     netbios();
@@ -323,7 +327,7 @@ class Html {
     if (o_.host) out_ += fmt::format("<p>Findings about {} only.</p>", esc(o_.host->to_string()));
     out_ += "</header>\n";
     out_ += "<nav class=\"toc\" aria-label=\"Sections\"><a href=\"#summary\">Summary</a>"
-            "<a href=\"#findings\">Findings by host</a><a href=\"#timeline\">Timeline</a>"
+            "<a href=\"#timeline\">Timeline</a><a href=\"#findings\">Findings by host</a>"
             "<a href=\"#top\">Top sources, destinations, ports</a><a href=\"#regions\">Destinations by region</a>"
             "<a href=\"#netbios\">NetBIOS</a><a href=\"#traffic\">Traffic</a></nav>\n";
   }
@@ -350,7 +354,8 @@ class Html {
     } else {
       out_ += "<h3>What matters most</h3>\n<ul class=\"headlines\">\n";
       for (const auto& h : fs.headlines) {
-        out_ += fmt::format("<li>{} {}</li>\n", badge(h.severity), finding_link(h.findings.front(), h.text));
+        out_ += fmt::format("<li class=\"h-{}\">{} {}</li>\n", sev_name(h.severity), badge(h.severity),
+                            finding_link(h.findings.front(), h.text));
       }
       out_ += "</ul>\n";
       if (fs.more > 0) out_ += fmt::format("<p>… and {} more in the findings below.</p>\n", fs.more);
