@@ -26,7 +26,7 @@ cleanup() {
   ip netns del "$worm_ns" 2>/dev/null; ip netns del "$lan_ns" 2>/dev/null; rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- probe:"; cat "$tmp/probe" 2>/dev/null; cat "$tmp/probe.err" 2>/dev/null; exit 1; }
+fail() { { echo "FAIL: $*"; echo "--- probe:"; cat "$tmp/probe" "$tmp/probe.err" 2>/dev/null; } >&2; exit 1; }
 
 ip netns add "$worm_ns" || skip "cannot create a network namespace"
 ip netns add "$lan_ns" || fail "second namespace"
@@ -60,3 +60,52 @@ grep -q "user=root" "$tmp/probe" || fail "user"
 grep -q "status=not_local\|status=socket_gone\|status=unsupported" "$tmp/probe" && fail "a packet of the worm was not attributed"
 grep -q "^packets=30 lookups=30 found=30 " "$tmp/probe" || fail "every packet attributed"
 echo "PASS: attribution named the worm (pid $worm_pid) for every packet"
+
+# The same through `netseen watch` in the worm's namespace: the nbstat.sweep finding about
+# 10.203.0.1 names the worm's process, in text and in JSON Lines.
+NETSEEN=${NETSEEN:-}
+if [[ -z "$NETSEEN" ]] || ! "$NETSEEN" watch --help 2>/dev/null | grep -q -- '--no-attribution'; then
+  echo "note: netseen watch has no process attribution in this build; the watch half is not run"
+  exit 0
+fi
+watch_run() {  # watch_run FORMAT OUTFILE: watch for 10 s while the worm runs; prints the worm's pid
+  local fmt=$1 out=$2
+  ip netns exec "$worm_ns" "$NETSEEN" watch -i "$va" --filter "udp port 137" --duration 10 --interval 1 \
+    --format "$fmt" --no-color --no-db >"$out" 2>"$out.err" &
+  local wpid=$!
+  pids+=($wpid)
+  for _ in $(seq 1 50); do grep -q "capturing on" "$out.err" 2>/dev/null && break; sleep 0.1; done
+  grep -q "capturing on" "$out.err" || { cat "$out.err" >&2; fail "watch did not start"; }
+  ip netns exec "$worm_ns" /usr/bin/python3 "$WORM" 10.204.0 1 30 --linger 3 &
+  local w=$!
+  pids+=($w)
+  wait "$w" || fail "worm exited with $?"
+  wait "$wpid" || { cat "$out.err" >&2; fail "watch exited with $?"; }
+  echo "$w"
+}
+worm_pid=$(watch_run text "$tmp/watch.txt") || exit 1
+echo "--- netseen watch -i $va (text), worm pid $worm_pid:"
+cat "$tmp/watch.txt" "$tmp/watch.txt.err"
+grep -q "nbstat.sweep" "$tmp/watch.txt" || fail "watch raised no nbstat.sweep"
+grep -q "process: pid $worm_pid nbstat-worm, user root (uid 0): /usr/bin/python3 .*nbstat-worm-test.py 10.204.0 1 30" \
+  "$tmp/watch.txt" || fail "watch did not name the worm's process in text"
+worm_pid=$(watch_run json "$tmp/watch.jsonl") || exit 1
+/usr/bin/python3 - "$tmp/watch.jsonl" "$worm_pid" <<'PY' || fail "watch did not name the worm's process in JSON"
+import json, sys
+pid = int(sys.argv[2])
+hits = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("kind") != "finding" or o.get("id") != "nbstat.sweep":
+        continue
+    a = o["attributes"]
+    assert a["process.status"] == "found", a
+    assert a["process.pid"] == pid, (a, pid)
+    assert a["process.command"] == "nbstat-worm", a
+    assert "nbstat-worm-test.py 10.204.0 1 30" in a["process.cmdline"], a
+    assert a["process.user"] == "root" and a["process.uid"] == 0, a
+    hits += 1
+assert hits >= 1, "no nbstat.sweep finding"
+print(f"JSON: {hits} nbstat.sweep finding line(s) name pid {pid}")
+PY
+echo "PASS: netseen watch named the worm's process in its finding (text and JSON)"
