@@ -214,10 +214,10 @@ TEST(NetbiosSuffixes, UniqueGroupAndSpecialNames) {
   EXPECT_EQ(kb.nb_suffix(0x1C), dc);
   EXPECT_EQ(kb.nb_suffix(0x20)->service, "File Server Service");
   EXPECT_EQ(kb.nb_suffix(0x00, false)->service, "Workstation Service");
-  EXPECT_EQ(kb.nb_suffix(0x00, true)->service, "Domain Name");
+  EXPECT_EQ(kb.nb_suffix(0x00, true)->service, "Domain/Workgroup Name");
   const auto* mb = kb.nb_special("__MSBROWSE__", 0x01);
   ASSERT_NE(mb, nullptr);
-  EXPECT_EQ(mb->service, "Master Browser");
+  EXPECT_EQ(mb->service, "Master Browser (__MSBROWSE__)");
   EXPECT_TRUE(mb->group);
   EXPECT_EQ(kb.nb_special("\x01\x02__MSBROWSE__\x02", 0x01), mb);
   EXPECT_EQ(kb.nb_special("__msbrowse__", 0x01), mb);
