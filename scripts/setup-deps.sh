@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libpcap-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libsqlite3-dev
+  libmaxminddb-dev   # optional --geoip country database (MaxMind DB format)
   libgtest-dev libgmock-dev libbenchmark-dev
   # Real peers and oracles used by the tests.
   tshark tcpdump python3 python3-scapy python3-jsonschema
@@ -14,6 +15,7 @@ PKGS=(
   nbtscan samba-common-bin nmap   # talk interop peers: nbtscan, nmblookup, nmap nbstat.nse against netseen respond
   chromium   # headless browser test of the HTML report (tests/scripts/html_browser.sh)
   samba   # nmbd + smbd, run by tests/scripts/talk_samba_netns.sh inside its own network namespaces
+  mmdb-bin   # mmdblookup: oracle for the test MaxMind DB that tools/gen_mmdb.py writes
 )
 
 missing=()

@@ -19,6 +19,8 @@
 #include "cli/history_open.hpp"
 #include "report/ecs.hpp"
 #include "report/html.hpp"
+#include "knowledge/geoip.hpp"
+#include "knowledge/kb.hpp"
 #include "report/pipeline.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
@@ -44,6 +46,8 @@ struct AnalyzeArgs {
   std::string host;
   std::string fail_on;
   HistoryChoice history;
+  std::vector<std::string> kb_files;
+  std::string geoip;
 };
 
 // "a,b" and repeated options both give lists.
@@ -192,6 +196,30 @@ int run_analyze(AnalyzeArgs& a) {
     fmt::print(stderr, "netseen analyze: --fail-on: expected info, low, medium, high or critical\n");
     return kExitUsage;
   }
+  // A user knowledge base (--kb) is validated like `explain --check-kb`: every problem as
+  // file:line: reason, and exit 4 when there is any. It must outlive the analysis.
+  std::optional<knowledge::KnowledgeBase> custom_kb;
+  if (!a.kb_files.empty()) {
+    knowledge::LoadReport report;
+    auto loaded = knowledge::KnowledgeBase::load(a.kb_files, report);
+    for (const auto& d : report.diagnostics) fmt::print(stderr, "{}\n", d.to_string());
+    if (!loaded) {
+      fmt::print(stderr, "netseen analyze: the knowledge base is invalid\n");
+      return kExitKnowledge;
+    }
+    custom_kb.emplace(std::move(*loaded));
+    opt.engine.kb = &*custom_kb;
+  }
+  std::optional<knowledge::GeoIp> geoip;
+  if (!a.geoip.empty()) {
+    auto opened = knowledge::GeoIp::open(a.geoip);
+    if (!opened) {
+      fmt::print(stderr, "netseen analyze: --geoip {}\n", opened.error().detail);
+      return opened.error().kind == ErrorKind::Io ? kExitInput : kExitKnowledge;
+    }
+    geoip.emplace(std::move(*opened));
+    opt.engine.geoip = &*geoip;
+  }
   opt.open.force_format = a.log_format;
   opt.open.year = a.year;
   opt.open.tz = a.tz;
@@ -249,6 +277,10 @@ int run_analyze(AnalyzeArgs& a) {
     h.generator = std::string("netseen ") + NETSEEN_VERSION;
     text = report::render_html(result, h);
   }
+  if (const auto& ctx = result.engine->context(); ctx.geoip_errors() > 0) {
+    fmt::print(stderr, "netseen analyze: --geoip: {} lookup{} failed, countries left out ({})\n", ctx.geoip_errors(),
+               ctx.geoip_errors() == 1 ? "" : "s", ctx.geoip_last_error());
+  }
   if (a.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
@@ -296,6 +328,11 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_flag("--explain", args.explain,
                 "add the knowledge base's background to every finding (ports, ICMP, addresses, names; text and html)");
   cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding at or above this severity is reported");
+  cmd->add_option("--kb", args.kb_files,
+                  "extra knowledge-base table file overriding the built-in rows (repeatable; exit 4 when invalid)")
+      ->allow_extra_args(false);
+  cmd->add_option("--geoip", args.geoip,
+                  "MaxMind DB (.mmdb) country database: countries of hosts in the report (optional)");
   cmd->add_flag("-q,--quiet", args.quiet, "no progress or notes on stderr (progress is shown only when stderr is a terminal)");
   cmd->add_option("--db", args.history.db,
                   "history database (default $NETSEEN_DB, else $XDG_DATA_HOME/netseen/history.db; the bundled "

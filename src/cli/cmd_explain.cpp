@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "knowledge/geoip.hpp"
 #include "knowledge/kb.hpp"
 
 namespace netseen::cli {
@@ -27,6 +29,8 @@ struct ExplainArgs {
   std::string at;
   std::vector<std::string> kb_files;
   std::vector<std::string> check_files;
+  std::string geoip;
+  bool kb_stats = false;
 };
 
 enum class Kind { Port, Icmp, Address, NbName, Rpc, Ttl, IpId };
@@ -323,9 +327,28 @@ void explain_icmp(const kb::KnowledgeBase& k, const Topic& t, Out& o) {
   for (const auto* c : codes) o.field("code", fmt::format("{:>3}  {} [{}]", *c->code, c->name, c->verdict));
 }
 
-void explain_address(const kb::KnowledgeBase& k, const Topic& t, std::optional<Timestamp> at, Out& o) {
+// "DE (Germany)", "AU (Australia), where the block is registered".
+std::string country_text(const kb::Country& c) {
+  std::string s = c.code;
+  if (!c.name.empty()) s += " (" + c.name + ")";
+  if (c.registered_only) s += ", where the block is registered";
+  return s;
+}
+
+// Returns false (with the reason in `err`) when the GeoIP database is corrupt.
+bool explain_address(const kb::KnowledgeBase& k, const kb::GeoIp* geo, const Topic& t, std::optional<Timestamp> at,
+                     Out& o, std::string& err) {
   const auto info = k.address(t.address, at);
   const std::string date = at ? format_rfc3339(*at).substr(0, 10) : std::string();
+  std::optional<kb::Country> country;
+  if (geo != nullptr) {
+    auto c = geo->country(t.address);
+    if (!c) {
+      err = c.error().detail;
+      return false;
+    }
+    country = std::move(*c);
+  }
   if (o.as_json) {
     json j{{"topic", t.text}, {"kind", "address"}, {"address", t.address.to_string()},
            {"version", t.address.is_v4() ? 4 : 6}};
@@ -342,8 +365,13 @@ void explain_address(const kb::KnowledgeBase& k, const Topic& t, std::optional<T
                      {"current_registry", info.current_registry},
                      {"since", info.allocated_text}, {"note", info.status_note}};
     }
+    if (geo != nullptr) {
+      j["country"] = country ? json{{"code", country->code}, {"name", country->name},
+                                    {"registered_only", country->registered_only}}
+                             : json(nullptr);
+    }
     o.object(j);
-    return;
+    return true;
   }
   if (!o.text.empty()) o.line("");
   o.line(fmt::format("{}{}", t.address.to_string(), at ? " on " + date : std::string()));
@@ -365,6 +393,10 @@ void explain_address(const kb::KnowledgeBase& k, const Topic& t, std::optional<T
   } else if (info.special == nullptr) {
     o.field("meaning", "a global unicast IPv6 address; netseen has no registry history for IPv6");
   }
+  if (geo != nullptr) {
+    o.field("country", country ? country_text(*country) + " (GeoIP database, today)" : "not in the GeoIP database");
+  }
+  return true;
 }
 
 void nb_row(const kb::NbSuffixInfo& n, std::string_view label, Out& o, json* arr) {
@@ -480,6 +512,22 @@ void explain_ipid(const Topic& t, Out& o) {
   if (v.pattern == kb::IpIdPattern::IncrementalLe) o.field("swapped", swapped);
 }
 
+// Entries per table of the knowledge base in use (built-in plus any --kb files).
+void print_kb_stats(const kb::KnowledgeBase& k, Out& o) {
+  const auto c = k.counts();
+  const std::pair<const char*, std::size_t> rows[] = {
+      {"ports", c.ports},       {"icmp", c.icmp},           {"special", c.special}, {"slash8", c.slash8},
+      {"nbsuffix", c.nb_suffixes}, {"rpc", c.rpc},          {"rpc_procedures", c.rpc_procs}, {"ttl", c.ttl}};
+  if (o.as_json) {
+    json j{{"kind", "kb-stats"}};
+    for (const auto& [name, n] : rows) j[name] = n;
+    o.object(j);
+    return;
+  }
+  o.line("knowledge base entries per table");
+  for (const auto& [name, n] : rows) o.line(fmt::format("  {:<16}{:>6}", name, n));
+}
+
 int check_kb(const std::vector<std::string>& files) {
   int rc = kExitOk;
   for (const auto& f : files) {
@@ -503,7 +551,7 @@ int run_explain(const ExplainArgs& a) {
     const int rc = check_kb(a.check_files);
     if (rc != kExitOk || a.topics.empty()) return rc;
   }
-  if (a.topics.empty()) {
+  if (a.topics.empty() && !a.kb_stats) {
     fmt::print(stderr, "netseen explain: nothing to explain; {}\n", kTopicHelp);
     return kExitUsage;
   }
@@ -532,13 +580,30 @@ int run_explain(const ExplainArgs& a) {
     custom.emplace(std::move(*loaded));
   }
   const kb::KnowledgeBase& k = custom ? *custom : kb::builtin_kb();
+  std::optional<kb::GeoIp> geo;
+  if (!a.geoip.empty()) {
+    auto opened = kb::GeoIp::open(a.geoip);
+    if (!opened) {
+      fmt::print(stderr, "netseen explain: --geoip {}\n", opened.error().detail);
+      return opened.error().kind == ErrorKind::Io ? kExitInput : kExitKnowledge;
+    }
+    geo.emplace(std::move(*opened));
+  }
   Out o;
   o.as_json = a.format == "json";
+  if (a.kb_stats) print_kb_stats(k, o);
   for (const auto& t : topics) {
     switch (t.kind) {
       case Kind::Port: explain_port(k, t, o); break;
       case Kind::Icmp: explain_icmp(k, t, o); break;
-      case Kind::Address: explain_address(k, t, at, o); break;
+      case Kind::Address: {
+        std::string err;
+        if (!explain_address(k, geo ? &*geo : nullptr, t, at, o, err)) {
+          fmt::print(stderr, "netseen explain: --geoip {}\n", err);
+          return kExitKnowledge;
+        }
+        break;
+      }
       case Kind::NbName: explain_nbname(k, t, o); break;
       case Kind::Rpc: explain_rpc(k, t, o); break;
       case Kind::Ttl: explain_ttl(k, t, o); break;
@@ -564,6 +629,9 @@ void register_explain(CLI::App& app, Context& ctx) {
   cmd->add_option("--at", args.at, "date for address questions (YYYY-MM-DD): the /8's IANA status on that day");
   cmd->add_option("--kb", args.kb_files, "extra knowledge-base table file overriding the built-in rows (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--geoip", args.geoip,
+                  "MaxMind DB (.mmdb) country database: show the country of addresses (optional)");
+  cmd->add_flag("--kb-stats", args.kb_stats, "print the number of entries in each knowledge-base table");
   cmd->add_option("--check-kb", args.check_files,
                   "validate a knowledge-base table file; prints file:line diagnostics, exit 4 when invalid")
       ->allow_extra_args(false);

@@ -32,7 +32,7 @@ class AddrReservedDestination final : public scan::TallyDetector {
         d.is_limited_broadcast() || d.is_unspecified() || d.is_shared_cgn()) {
       return;
     }
-    const auto st = knowledge::builtin_kb().slash8_status(static_cast<std::uint8_t>(d.v4_value() >> 24), e.ts);
+    const auto st = ctx.kb().slash8_status(static_cast<std::uint8_t>(d.v4_value() >> 24), e.ts);
     if (st != knowledge::SlashEightStatus::Reserved && st != knowledge::SlashEightStatus::Unallocated &&
         st != knowledge::SlashEightStatus::Future) {
       return;
@@ -41,7 +41,7 @@ class AddrReservedDestination final : public scan::TallyDetector {
   }
 
   void finish(Context& ctx) override {
-    const auto& kb = knowledge::builtin_kb();
+    const auto& kb = ctx.kb();
     for (const auto& [src, t] : tallies_) {
       auto f = scan::make_finding(id(), src, t.first, t.last, t.events, t.evidence);
       t.fill(f);

@@ -20,6 +20,17 @@ std::string Context::region(const IpAddress& a, Timestamp at) const {
   return "unknown";
 }
 
+std::optional<knowledge::Country> Context::country(const IpAddress& a) const {
+  if (geoip_ == nullptr) return std::nullopt;
+  auto c = geoip_->country(a);
+  if (!c) {
+    ++geoip_errors_;
+    geoip_last_error_ = c.error().detail;
+    return std::nullopt;
+  }
+  return std::move(*c);
+}
+
 void Context::learned_name(const IpAddress& host, NetbiosNameSeen name) {
   auto it = names_.find(host);
   if (it == names_.end()) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <string>
@@ -13,6 +14,8 @@
 #include "core/ip_address.hpp"
 #include "detect/dns_tracker.hpp"
 #include "detect/finding.hpp"
+#include "knowledge/geoip.hpp"
+#include "knowledge/kb.hpp"
 
 namespace netseen::detect {
 
@@ -44,6 +47,21 @@ class Context {
   [[nodiscard]] std::string region(const IpAddress& a, Timestamp at) const;
   void set_region_lookup(std::function<std::string(const IpAddress&, Timestamp)> f) { region_ = std::move(f); }
 
+  // The knowledge base of this run (the built-in one unless --kb files were given).
+  [[nodiscard]] const knowledge::KnowledgeBase& kb() const noexcept {
+    return kb_ != nullptr ? *kb_ : knowledge::builtin_kb();
+  }
+  void set_kb(const knowledge::KnowledgeBase* kb) noexcept { kb_ = kb; }
+
+  // The country of an address from the optional GeoIP database (--geoip); nullopt when no
+  // database is attached or it has no country for the address. A lookup that finds the
+  // database corrupt counts in geoip_errors() and gives nullopt.
+  [[nodiscard]] std::optional<knowledge::Country> country(const IpAddress& a) const;
+  [[nodiscard]] bool has_geoip() const noexcept { return geoip_ != nullptr; }
+  void set_geoip(const knowledge::GeoIp* g) noexcept { geoip_ = g; }
+  [[nodiscard]] std::uint64_t geoip_errors() const noexcept { return geoip_errors_; }
+  [[nodiscard]] const std::string& geoip_last_error() const noexcept { return geoip_last_error_; }
+
   void emit(Finding f) { findings_.push_back(std::move(f)); }
   [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return findings_; }
   std::vector<Finding>& findings_mut() noexcept { return findings_; }
@@ -71,6 +89,10 @@ class Context {
   std::vector<Cidr> home_nets_;
   DnsTracker dns_;
   std::function<std::string(const IpAddress&, Timestamp)> region_;
+  const knowledge::KnowledgeBase* kb_ = nullptr;
+  const knowledge::GeoIp* geoip_ = nullptr;
+  mutable std::uint64_t geoip_errors_ = 0;
+  mutable std::string geoip_last_error_;
   std::vector<Finding> findings_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
   std::map<std::string, std::uint64_t> evictions_;

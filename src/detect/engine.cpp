@@ -25,13 +25,13 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
-knowledge::TtlGuess guess_ttl(const HostFacts& h) {
+knowledge::TtlGuess guess_ttl(const HostFacts& h, const knowledge::KnowledgeBase* kb) {
   std::size_t best = 4;
   for (std::size_t i = 0; i < 4; ++i) {
     if (h.ttl_bucket_count[i] > 0 && (best == 4 || h.ttl_bucket_count[i] > h.ttl_bucket_count[best])) best = i;
   }
   if (best == 4) return {};
-  return knowledge::builtin_kb().ttl(h.ttl_bucket_max[best]);
+  return (kb != nullptr ? *kb : knowledge::builtin_kb()).ttl(h.ttl_bucket_max[best]);
 }
 
 std::string ipid_pattern(const HostFacts& h) {
@@ -41,6 +41,8 @@ std::string ipid_pattern(const HostFacts& h) {
 Engine::Engine(const EngineOptions& options)
     : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {
   const knowledge::KnowledgeBase* kb = options.kb != nullptr ? options.kb : &knowledge::builtin_kb();
+  ctx_.set_kb(kb);
+  ctx_.set_geoip(options.geoip);
   const Context* ctx = &ctx_;
   // Region of an address on a date: special-purpose blocks by name, the home networks as
   // "inside", otherwise the registry that held the /8 then, or its IANA status.

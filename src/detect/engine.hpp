@@ -40,7 +40,8 @@ struct HostFacts {
 
 // What the TTLs say (knowledge base): the likely initial TTL of the host's most common
 // TTL group, its hop distance and an OS family guess. initial == 0 when no TTL was seen.
-knowledge::TtlGuess guess_ttl(const HostFacts& h);
+// `kb` nullptr = the built-in knowledge base; the guess views into the one used.
+knowledge::TtlGuess guess_ttl(const HostFacts& h, const knowledge::KnowledgeBase* kb = nullptr);
 // incremental-be | incremental-le | random | zero | constant | unknown (knowledge base).
 std::string ipid_pattern(const HostFacts& h);
 
@@ -57,6 +58,8 @@ struct EngineOptions {
   std::vector<Cidr> home_nets = default_home_nets();
   // The knowledge base for regions, ports and TTLs; nullptr = the built-in one.
   const knowledge::KnowledgeBase* kb = nullptr;
+  // The optional country database (--geoip); nullptr = none. Must outlive the engine.
+  const knowledge::GeoIp* geoip = nullptr;
   std::size_t max_hosts = 1'000'000;
   // "<detector id>.<key>" → value, applied over the defaults of data/detectors.conf.
   std::map<std::string, std::string> overrides;

@@ -37,7 +37,7 @@ class ScanProxy final : public Detector {
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
     if (e.dport != 80) {
-      const auto* pi = knowledge::builtin_kb().port(e.transport, e.dport);
+      const auto* pi = ctx.kb().port(e.transport, e.dport);
       if (pi == nullptr || !pi->has(knowledge::tag::kProxy)) {
         auto it = pairs_.find(scan::PairKey{e.src, e.dst, 0});
         if (it != pairs_.end()) it->second.other_ports.add(e.dport);

@@ -39,7 +39,7 @@ class ScanTrojan final : public scan::TallyDetector {
 
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
-    const auto& kb = knowledge::builtin_kb();
+    const auto& kb = ctx.kb();
     if (e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) == 0x12) {  // a listener answered
       const auto* pi = kb.port(e.transport, e.sport);
       if (pi != nullptr && pi->has(knowledge::tag::kTrojan)) {
@@ -75,7 +75,7 @@ class ScanTrojan final : public scan::TallyDetector {
       for (auto k : x.ports) {
         const auto tr = static_cast<decode::Transport>(k >> 16);
         const auto port = static_cast<std::uint16_t>(k & 0xFFFF);
-        const auto* pi = knowledge::builtin_kb().port(tr, port);
+        const auto* pi = ctx.kb().port(tr, port);
         ports.push_back(fmt::format("{}/{} ({})", port, decode::to_string(tr), pi != nullptr ? pi->service : "?"));
       }
       auto f = scan::make_finding(id(), src, t.first, t.last, t.events, t.evidence);

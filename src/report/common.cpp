@@ -18,9 +18,13 @@ std::vector<const detect::Finding*> select_findings(const AnalysisResult& r, con
 std::string describe_host(const AnalysisResult& r, const IpAddress& a) {
   std::vector<std::string> parts;
   parts.emplace_back(r.engine->context().inside(a) ? "inside" : "outside");
+  if (const auto c = r.engine->context().country(a)) {
+    parts.push_back("country " + c->code + (c->name.empty() ? std::string() : " (" + c->name + ")") +
+                    (c->registered_only ? ", registered there" : ""));
+  }
   const auto& hosts = r.engine->hosts();
   if (auto it = hosts.find(a); it != hosts.end()) {
-    const auto g = detect::guess_ttl(it->second);
+    const auto g = detect::guess_ttl(it->second, &r.engine->context().kb());
     if (g.initial != 0) {
       parts.push_back(fmt::format("{}, initial TTL {}, {} hop{}", g.os_family, g.initial, g.hops,
                                   g.hops == 1 ? "" : "s"));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "report/common.hpp"
@@ -43,6 +44,12 @@ ordered_json input_json(const ingest::InputStats& in) {
   return j;
 }
 
+// Only with --geoip: {"code", "name", "registered_only"} or null.
+ordered_json country_json(const std::optional<knowledge::Country>& c) {
+  if (!c) return nullptr;
+  return ordered_json{{"code", c->code}, {"name", c->name}, {"registered_only", c->registered_only}};
+}
+
 ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
   ordered_json j;
   j["kind"] = "finding";
@@ -51,6 +58,7 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
   j["verdict"] = std::string(to_string(f.verdict));
   j["confidence"] = round_to(f.confidence, 0.01);
   j["source"] = f.source.to_string();
+  if (r.engine->context().has_geoip()) j["source_country"] = country_json(r.engine->context().country(f.source));
   ordered_json sample = ordered_json::array();
   for (const auto& a : f.target_sample) sample.push_back(a.to_string());
   ordered_json regions = ordered_json::object();
@@ -130,13 +138,14 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
     j["kind"] = "host";
     j["address"] = a.to_string();
     j["inside"] = r.engine->context().inside(a);
+    if (r.engine->context().has_geoip()) j["country"] = country_json(r.engine->context().country(a));
     const auto& all = r.engine->hosts();
     auto it = all.find(a);
     const detect::HostFacts empty{};
     const auto& h = it == all.end() ? empty : it->second;
     j["events"] = h.events_as_source;
     j["events_received"] = h.events_as_destination;
-    const auto g = detect::guess_ttl(h);
+    const auto g = detect::guess_ttl(h, &r.engine->context().kb());
     j["ttl_initial_guess"] = g.initial != 0 ? ordered_json(g.initial) : ordered_json(nullptr);
     j["hops"] = g.initial != 0 ? ordered_json(g.hops) : ordered_json(nullptr);
     j["os_family_guess"] = g.initial != 0 ? ordered_json(g.os_family) : ordered_json(nullptr);
