@@ -59,6 +59,12 @@ ordered_json ecs_document(const AnalysisResult& r, const detect::Finding& f, con
   ordered_json src;
   src["ip"] = f.source.to_string();
   if (auto p = int_attr(f, "source_port"); p && *p >= 0 && *p <= 65535) src["port"] = *p;
+  if (const auto c = r.engine->context().country(f.source)) {  // only with --geoip
+    ordered_json geo;
+    geo["country_iso_code"] = c->code;
+    if (!c->name.empty()) geo["country_name"] = c->name;
+    src["geo"] = geo;
+  }
   j["source"] = src;
 
   ordered_json dst = ordered_json::object();

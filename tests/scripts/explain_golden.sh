@@ -24,6 +24,7 @@ cases=(
   "ttl_113|ttl 113"
   "ipid_le|ipid 0xFD01,0xFE01,0xFF01"
   "unknown_port|40000/tcp"
+  "kb_stats|--kb-stats"
   "json_all|--format json 137/udp 31337 icmp 3/4 1.11.68.22 --at 2004-09-14 169.254.3.4 nbname 1C nbname __MSBROWSE__<01> rpc 100005 ttl 113 ipid 0xFD01,0xFE01,0xFF01"
 )
 

@@ -91,6 +91,26 @@ except ImportError:
 sys.exit(0 if ok else 1)
 PY
 
+# ECS: source.geo from the same database, valid against docs/ecs.schema.json.
+"$NETSEEN" analyze -q --format ecs --geoip "$db" "$log" > "$tmp/report.ecs" || fail=1
+/usr/bin/python3 - "$tmp/report.ecs" "$NETSEEN_SOURCE_DIR/docs/ecs.schema.json" <<'PY' || fail=1
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+mine = [d for d in docs if d["source"]["ip"] == "192.0.2.7"]
+ok = bool(mine) and all(d["source"].get("geo") == {"country_iso_code": "NL", "country_name": "Netherlands"} for d in mine)
+if not ok:
+    print("FAIL ecs source.geo:", [d["source"] for d in docs])
+try:
+    from jsonschema import Draft202012Validator
+    v = Draft202012Validator(json.load(open(sys.argv[2])))
+    for d in docs:
+        for e in v.iter_errors(d):
+            print("FAIL ecs schema:", e.message); ok = False
+except ImportError:
+    print("note: python3-jsonschema absent; ECS schema not checked")
+sys.exit(0 if ok else 1)
+PY
+
 # The oracle: Debian's mmdblookup reads the same file the same way.
 if command -v mmdblookup > /dev/null 2>&1; then
   for a in 192.0.2.7 198.51.100.5 198.51.100.200 2001:db8::1; do
