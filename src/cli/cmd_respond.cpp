@@ -2,6 +2,7 @@
 // stand-in). Logs every message it receives; rate-limited; binds only the address asked for.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <atomic>
 #include <chrono>
@@ -46,8 +47,8 @@ struct RespondArgs {
 
 std::string now_text() {
   const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), us);
 }
 
 int run_respond(const RespondArgs& a) {
@@ -117,14 +118,28 @@ int run_respond(const RespondArgs& a) {
   auto log = [&](const nn::QueryLog& l) {
     if (a.quiet) return;
     if (json) {
+      // One JSON Lines record per datagram: the netseen-respond log format that `netseen
+      // analyze` and `netseen decode` read back (docs/netbios.md).
       nlohmann::ordered_json j;
-      j["time"] = now_text();
+      j["netseen"] = "respond";
+      j["v"] = 1;
+      j["ts"] = now_text();
       j["src"] = nn::ipv4_to_string(l.from.address);
       j["sport"] = l.from.port;
       j["dst"] = nn::ipv4_to_string(l.to);
+      j["dport"] = l.to_port;
+      j["len"] = l.size;
       j["txid"] = l.txid;
+      j["response"] = l.response;
+      j["opcode"] = l.opcode;
+      j["nm_flags"] = l.nm_flags;
+      j["rcode"] = l.rcode;
       j["kind"] = l.kind;
       j["name"] = l.name;
+      if (l.qname) {
+        j["name_raw"] = fmt::format("{:02x}", fmt::join(l.qname->raw, ""));
+        j["scope"] = l.qname->scope;
+      }
       j["qtype"] = l.qtype;
       j["broadcast"] = l.broadcast;
       j["action"] = l.action;
@@ -164,7 +179,8 @@ void register_respond(CLI::App& app, Context& ctx) {
   cmd->add_option("--node-type", a->node_type, "B, P, M or H (default B)");
   cmd->add_option("--scope", a->scope, "NetBIOS scope id of its names");
   cmd->add_option("--duration", a->duration_s, "seconds to run (default: until SIGINT/SIGTERM)");
-  cmd->add_option("--format", a->format, "query log format: text (default) or json (JSON Lines)");
+  cmd->add_option("--format", a->format,
+                  "query log format: text (default) or json (JSON Lines that `netseen analyze` reads)");
   cmd->add_option("--rate-per-source", a->per_source_rate, "replies per second per source (default 50)");
   cmd->add_option("--rate", a->rate, "replies per second overall (default 2000; 0 = unlimited)");
   cmd->add_option("--fault", a->fault, "testing: drop, duplicate, delay, truncate, wrong-txid, negative");

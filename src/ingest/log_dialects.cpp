@@ -10,6 +10,7 @@
 #include "ingest/ipfwadm.hpp"
 #include "ingest/juniper_srx.hpp"
 #include "ingest/netfilter.hpp"
+#include "ingest/netseen_respond.hpp"
 #include "ingest/paloalto.hpp"
 #include "ingest/pf_filterlog.hpp"
 #include "ingest/pfirewall.hpp"
@@ -38,6 +39,7 @@ constexpr Entry kDialects[] = {
     {"fortinet", &make_fortinet_dialect},
     {"sonicwall", &make_sonicwall_dialect},
     {"checkpoint", &make_checkpoint_dialect},
+    {"netseen-respond", &make_netseen_respond_dialect},
     {"ulogd-json", &make_ulogd_json_dialect},
     {"ulogd", &make_ulogd_dialect},
     {"netfilter", &make_netfilter_dialect},

@@ -90,6 +90,8 @@ std::vector<std::vector<std::uint8_t>> Responder::respond_to(Bytes datagram, End
   std::vector<std::vector<std::uint8_t>> out;
   log.from = from;
   log.to = local_address;
+  log.to_port = sock_.local().port;
+  log.size = datagram.size();
   ++stats_.received;
   auto parsed = parse_nbns(datagram);
   if (!parsed) {
@@ -100,14 +102,19 @@ std::vector<std::vector<std::uint8_t>> Responder::respond_to(Bytes datagram, End
   }
   const NbnsMessage& m = *parsed;
   log.txid = m.header.id;
+  log.response = m.header.response;
+  log.opcode = m.header.opcode;
+  log.nm_flags = m.header.nm_flags;
+  log.rcode = m.header.rcode;
   log.kind = std::string(netbios::to_string(m.kind()));
   log.broadcast = m.header.broadcast();
   if (!m.questions.empty()) {
-    log.name = m.questions.front().name.display();
+    log.qname = m.questions.front().name;
     log.qtype = m.questions.front().type;
   } else if (!m.additional.empty() && m.additional.front().name_is_netbios) {
-    log.name = m.additional.front().name.display();
+    log.qname = m.additional.front().name;
   }
+  if (log.qname) log.name = log.qname->display();
   if (m.header.response) {
     log.action = "ignored";
     ++stats_.ignored;

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -57,9 +58,14 @@ struct ResponderConfig {
 struct QueryLog {
   Endpoint from{};
   std::uint32_t to = 0;             // local address it was sent to
+  std::uint16_t to_port = 0;        // local port it was sent to
+  std::size_t size = 0;             // datagram bytes
   std::uint16_t txid = 0;
+  bool response = false;            // header fields (when it parsed)
+  std::uint8_t opcode = 0, nm_flags = 0, rcode = 0;
   std::string kind;                 // NbnsPacketKind id, or "malformed"
   std::string name;                 // question name (display form), empty if none
+  std::optional<NetbiosName> qname; // the same name: raw bytes and scope
   std::uint16_t qtype = 0;
   bool broadcast = false;
   std::string action;               // "node_status", "positive", "negative", "defended", "ignored",
