@@ -368,7 +368,8 @@ int run_nbstat(const NbstatArgs& a) {
                     {"stray", s.stray},
                     {"malformed", s.malformed},
                     {"elapsed_s", s.elapsed_s},
-                    {"rate_pps", s.send_rate}};
+                    {"rate_pps", s.send_rate},
+                    {"rate_limit_pps", o.rate}};  // what was asked for; 0 = no limit
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
