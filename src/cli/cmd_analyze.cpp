@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/history_open.hpp"
+#include "cli/live_args.hpp"
 #include "report/ecs.hpp"
 #include "report/html.hpp"
 #include "knowledge/geoip.hpp"
@@ -24,6 +25,7 @@
 #include "report/pipeline.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
+#include "report/watch.hpp"
 
 namespace netseen::cli {
 
@@ -39,9 +41,8 @@ struct AnalyzeArgs {
   bool no_color = false;
   bool quiet = false;
   bool explain = false;
-  std::vector<std::string> home_net;
-  std::vector<std::string> set;
-  std::string config;
+  EngineArgs engine;
+  LiveArgs live;
   std::string since, until;
   std::string host;
   std::string fail_on;
@@ -49,22 +50,6 @@ struct AnalyzeArgs {
   std::vector<std::string> kb_files;
   std::string geoip;
 };
-
-// "a,b" and repeated options both give lists.
-std::vector<std::string> split_commas(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (const auto& s : in) {
-    std::size_t start = 0;
-    while (start <= s.size()) {
-      const auto comma = s.find(',', start);
-      auto part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!part.empty()) out.push_back(part);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return out;
-}
 
 // The bundled example travels with the binary: beside it in the build tree
 // (share/netseen/examples) or under the install prefix.
@@ -127,7 +112,16 @@ struct ProgressLine {
 };
 
 int run_analyze(AnalyzeArgs& a) {
-  const bool bundled = a.inputs.empty();
+  const bool live = !a.live.interface.empty();
+  if (live && !a.inputs.empty()) {
+    fmt::print(stderr, "netseen analyze: give either INPUT files or -i INTERFACE, not both\n");
+    return kExitUsage;
+  }
+  if (!live && !a.live.filter.empty()) {
+    fmt::print(stderr, "netseen analyze: --filter applies to live capture (-i INTERFACE)\n");
+    return kExitUsage;
+  }
+  const bool bundled = a.inputs.empty() && !live;
   if (bundled) {
     a.inputs = bundled_example();
     if (a.inputs.empty()) {
@@ -141,39 +135,7 @@ int run_analyze(AnalyzeArgs& a) {
   if (bundled) {
     for (const auto& p : a.inputs) opt.display_names.push_back("example/" + std::filesystem::path(p).filename().string());
   }
-  if (!a.home_net.empty()) {
-    opt.engine.home_nets.clear();
-    for (const auto& c : split_commas(a.home_net)) {
-      auto cidr = Cidr::parse(c);
-      if (!cidr) {
-        fmt::print(stderr, "netseen analyze: --home-net: '{}' is not an address or CIDR block\n", c);
-        return kExitUsage;
-      }
-      opt.engine.home_nets.push_back(*cidr);
-    }
-  }
-  if (!a.config.empty()) {
-    std::ifstream f(a.config);
-    if (!f) {
-      fmt::print(stderr, "netseen analyze: --config {}: cannot be read\n", a.config);
-      return kExitInput;
-    }
-    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    auto parsed = detect::parse_detector_config(text, a.config);
-    if (!parsed) {
-      fmt::print(stderr, "netseen analyze: {}\n", parsed.error().detail);
-      return kExitUsage;
-    }
-    opt.engine.overrides = *parsed;
-  }
-  for (const auto& kv : a.set) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) {
-      fmt::print(stderr, "netseen analyze: --set {}: expected detector.key=value\n", kv);
-      return kExitUsage;
-    }
-    opt.engine.overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  if (const int rc = engine_options("analyze", a.engine, opt.engine); rc != 0) return rc;
   for (auto [text, slot] : {std::pair{&a.since, &opt.since}, std::pair{&a.until, &opt.until}}) {
     if (text->empty()) continue;
     auto t = parse_rfc3339(*text);
@@ -237,7 +199,32 @@ int run_analyze(AnalyzeArgs& a) {
   // Progress only for a person watching: stderr is a terminal and --quiet was not given.
   if (!a.quiet && isatty(STDERR_FILENO) != 0) opt.progress = ProgressLine{};
   report::AnalysisResult result;
-  if (auto ok = report::run_analysis(opt, result); !ok) {
+  if (live) {
+    // Capture until Ctrl-C / SIGTERM, --duration or --count, then report as for a file.
+    report::WatchOptions w;
+    w.live = live_options(a.live);
+    w.engine = opt.engine;
+    w.prior = opt.prior;
+    w.collect_baseline = opt.collect_baseline;
+    w.interval_s = 0;
+    w.status_interval_s = 0;
+    w.on_start = [&a](const ingest::LiveSource&) {
+      if (!a.quiet) {
+        fmt::print(stderr, "netseen analyze: capturing on {} (Ctrl-C ends the capture and prints the report)\n",
+                   a.live.interface);
+      }
+    };
+    install_stop_signals();
+    if (auto ok = report::run_watch(w, result); !ok) {
+      fmt::print(stderr, "netseen analyze: {}\n", ok.error().detail);
+      return ok.error().layer == "live" ? live_open_exit_code(ok.error()) : kExitUsage;
+    }
+    if (!a.quiet) {
+      const auto& in = result.inputs.front();
+      fmt::print(stderr, "netseen analyze: {}: {} packets captured, {} dropped by the kernel, {} by the interface\n",
+                 in.path, in.records, in.kernel_dropped, in.interface_dropped);
+    }
+  } else if (auto ok = report::run_analysis(opt, result); !ok) {
     fmt::print(stderr, "netseen analyze: {}\n", ok.error().detail);
     return kExitUsage;
   }
@@ -308,7 +295,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "analyze",
       "Read captures and firewall logs (format detected from content; '-' is stdin; gzip accepted),\n"
-      "run every detector and print the report. With no INPUT, analyse the bundled example.");
+      "run every detector and print the report. With no INPUT, analyse the bundled example;\n"
+      "with -i IFACE, capture live until Ctrl-C / SIGTERM, --duration or --count, then report.");
   cmd->add_option("INPUT", args.inputs, "capture files (pcap, pcapng) and firewall logs");
   cmd->add_option("--format", args.format,
                   "report format: text (default), json (JSON Lines), ecs (JSON Lines in Elastic Common Schema), "
@@ -318,10 +306,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_option("--year", args.year, "year for syslog time stamps that carry none")->check(CLI::Range(1970, 2100));
   cmd->add_option("--tz", args.tz, "time zone of local-time logs (default UTC)");
   cmd->add_flag("--no-color", args.no_color, "never colour the output");
-  cmd->add_option("--home-net", args.home_net,
-                  "what counts as inside, CIDR[,CIDR…] (default RFC 1918, link-local, loopback, ULA)");
-  cmd->add_option("--set", args.set, "override a detector setting, detector.key=value (repeatable)");
-  cmd->add_option("--config", args.config, "detector settings file (lines 'detector.key = value')");
+  add_engine_options(cmd, args.engine);
+  add_live_options(cmd, args.live, "--filter", "-c,--count");
   cmd->add_option("--since", args.since, "analyse only events at or after this time (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--until", args.until, "analyse only events up to this time");
   cmd->add_option("--host", args.host, "report only findings about this address");

@@ -13,10 +13,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/live_args.hpp"
 #include "core/ip_address.hpp"
 #include "core/time.hpp"
 #include "decode/event.hpp"
 #include "decode/frame.hpp"
+#include "ingest/live_capture.hpp"
 #include "ingest/source.hpp"
 #include "netbios/browser.hpp"
 #include "netbios/nbds.hpp"
@@ -43,6 +45,7 @@ struct DecodeArgs {
   int year = 0;
   std::string tz;
   bool quiet = false;
+  LiveArgs live;
 };
 
 // ---------------------------------------------------------------- filter
@@ -788,8 +791,17 @@ class Out {
 };
 
 int run_decode(DecodeArgs& a) {
-  if (a.inputs.empty()) {
-    fmt::print(stderr, "netseen decode: no input given (a capture or log file, or - for stdin)\n");
+  const bool live = !a.live.interface.empty();
+  if (live && !a.inputs.empty()) {
+    fmt::print(stderr, "netseen decode: give either INPUT files or -i INTERFACE, not both\n");
+    return kExitUsage;
+  }
+  if (!live && !a.live.filter.empty()) {
+    fmt::print(stderr, "netseen decode: --bpf applies to live capture (-i INTERFACE)\n");
+    return kExitUsage;
+  }
+  if (a.inputs.empty() && !live) {
+    fmt::print(stderr, "netseen decode: no input given (a capture or log file, - for stdin, or -i INTERFACE)\n");
     return kExitUsage;
   }
   std::string why;
@@ -802,20 +814,10 @@ int run_decode(DecodeArgs& a) {
   int unreadable = 0;
   Out out;
   std::uint64_t total_events = 0, shown = 0;
-  for (std::size_t i = 0; i < a.inputs.size(); ++i) {
-    ingest::OpenOptions open;
-    open.input_index = static_cast<std::uint32_t>(i);
-    open.force_format = a.log_format;
-    open.year = a.year;
-    open.tz = a.tz;
-    auto src = ingest::open_input(a.inputs[i], open);
-    if (!src) {
-      fmt::print(stderr, "netseen decode: {}: {}\n", a.inputs[i], src.error().message());
-      ++unreadable;
-      continue;
-    }
+  // Decodes one source to the end; a live one is written out packet by packet.
+  auto run_source = [&](ingest::EventSource& src, const std::string& name, bool flush_each) {
     Event ev;
-    while ((*src)->next(ev)) {
+    while (src.next(ev)) {
       ++total_events;
       if (!terms->empty() && !matches(*terms, ev)) continue;
       ++shown;
@@ -828,23 +830,58 @@ int run_decode(DecodeArgs& a) {
         if (a.verbose) verbose_text(ev, line);
         out.add(line);
       }
+      if (flush_each) {
+        out.flush();
+        std::fflush(stdout);
+      }
     }
-    const ingest::InputStats& st = (*src)->stats();
+    const ingest::InputStats& st = src.stats();
     out.flush();
-    for (const auto& e : st.errors) fmt::print(stderr, "netseen decode: {}: {}: {}\n", a.inputs[i], e.where, e.what);
+    for (const auto& e : st.errors) fmt::print(stderr, "netseen decode: {}: {}: {}\n", name, e.where, e.what);
     if (st.error_count > st.errors.size()) {
-      fmt::print(stderr, "netseen decode: {}: {} more errors not shown\n", a.inputs[i], st.error_count - st.errors.size());
+      fmt::print(stderr, "netseen decode: {}: {} more errors not shown\n", name, st.error_count - st.errors.size());
     }
     if (!a.quiet || a.count_only) {
       std::string skipped;
       for (const auto& [reason, n] : st.skipped_by_reason) skipped += fmt::format(" {}={}", reason, n);
-      fmt::print(stderr, "netseen decode: {}: {} {} records, {} events, {} skipped{}{}, {} errors\n", a.inputs[i],
+      fmt::print(stderr, "netseen decode: {}: {} {} records, {} events, {} skipped{}{}, {} errors\n", name,
                  st.format, st.records, st.decoded, st.skipped, skipped.empty() ? "" : " (", skipped.empty() ? "" : skipped.substr(1) + ")",
                  st.error_count);
+      if (st.live) {
+        fmt::print(stderr, "netseen decode: {}: kernel: {} received, {} dropped, {} dropped by the interface\n", name,
+                   st.kernel_received, st.kernel_dropped, st.interface_dropped);
+      }
     }
+  };
+  if (live) {
+    install_stop_signals();
+    auto src = ingest::LiveSource::open(live_options(a.live));
+    if (!src) {
+      fmt::print(stderr, "netseen decode: {}\n", src.error().detail);
+      return live_open_exit_code(src.error());
+    }
+    if (!a.quiet) {
+      fmt::print(stderr, "netseen decode: capturing on {} ({}); Ctrl-C ends\n", a.live.interface,
+                 decode::linktype_name((*src)->linktype()));
+    }
+    run_source(**src, a.live.interface, true);
+  }
+  for (std::size_t i = 0; i < a.inputs.size(); ++i) {
+    ingest::OpenOptions open;
+    open.input_index = static_cast<std::uint32_t>(i);
+    open.force_format = a.log_format;
+    open.year = a.year;
+    open.tz = a.tz;
+    auto src = ingest::open_input(a.inputs[i], open);
+    if (!src) {
+      fmt::print(stderr, "netseen decode: {}: {}\n", a.inputs[i], src.error().message());
+      ++unreadable;
+      continue;
+    }
+    run_source(**src, a.inputs[i], false);
   }
   if (a.count_only) fmt::print("{} events, {} matched\n", total_events, shown);
-  if (unreadable == static_cast<int>(a.inputs.size())) return kExitInput;
+  if (!a.inputs.empty() && unreadable == static_cast<int>(a.inputs.size())) return kExitInput;
   return unreadable > 0 ? kExitInput : kExitOk;
 }
 
@@ -867,6 +904,7 @@ void register_decode(CLI::App& app, Context& ctx) {
   cmd->add_option("--year", args.year, "year for syslog time stamps that carry none")->check(CLI::Range(1970, 2100));
   cmd->add_option("--tz", args.tz, "time zone of local-time logs (default UTC)");
   cmd->add_flag("-q,--quiet", args.quiet, "no per-input summary on stderr");
+  add_live_options(cmd, args.live, "--bpf", "-c,--packets");
   cmd->callback([&ctx, holder] { ctx.exit_code = run_decode(*holder); });
 }
 

@@ -56,6 +56,26 @@ void Context::observe(std::string_view detector, const Observation& o) {
   v.push_back(o);
 }
 
+Context::Checkpoint Context::checkpoint() const {
+  Checkpoint c;
+  for (const auto& [d, v] : observations_) c.observations[d] = v.size();
+  c.evictions = evictions_;
+  return c;
+}
+
+void Context::rollback(const Checkpoint& c) {
+  for (auto it = observations_.begin(); it != observations_.end();) {
+    const auto was = c.observations.find(it->first);
+    if (was == c.observations.end()) {
+      it = observations_.erase(it);
+      continue;
+    }
+    if (it->second.size() > was->second) it->second.resize(was->second);
+    ++it;
+  }
+  evictions_ = c.evictions;
+}
+
 void Context::set_prior(std::string_view detector, std::vector<Observation> prior) {
   if (prior.size() > kMaxObservations) prior.resize(kMaxObservations);
   prior_[std::string(detector)] = std::move(prior);

@@ -81,6 +81,15 @@ class Context {
   [[nodiscard]] const std::vector<Observation>& prior(std::string_view detector) const;
   static constexpr std::size_t kMaxObservations = 100'000;
 
+  // Engine::snapshot runs every detector's finish() mid-stream; what finish() adds to the
+  // context besides findings (observations, evictions) is rolled back afterwards.
+  struct Checkpoint {
+    std::map<std::string, std::size_t> observations;  // detector → count
+    std::map<std::string, std::uint64_t> evictions;
+  };
+  [[nodiscard]] Checkpoint checkpoint() const;
+  void rollback(const Checkpoint& c);
+
   // Per-detector state that had to be dropped to stay within its cap.
   void count_eviction(std::string_view detector) { ++evictions_[std::string(detector)]; }
   [[nodiscard]] const std::map<std::string, std::uint64_t>& evictions() const noexcept { return evictions_; }

@@ -35,7 +35,9 @@ class Detector {
   [[nodiscard]] virtual std::string_view description() const = 0;
   virtual std::vector<Param> params() { return {}; }
   virtual void on_event(const decode::Event& e, Context& ctx) = 0;
-  // Called once after the last event; emits what has accumulated.
+  // Emits what has accumulated. Called after the last event, and also mid-stream by
+  // Engine::snapshot() (netseen watch), possibly many times: it must not change the
+  // detector's state, so that the findings equal what one call at that point would give.
   virtual void finish(Context& ctx) = 0;
 };
 

@@ -18,6 +18,16 @@ std::size_t ttl_bucket(std::uint8_t ttl) noexcept {
   return 3;
 }
 
+// Report order: severity (highest first), then source, then id, then start.
+void sort_findings(std::vector<Finding>& f) {
+  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.source != b.source) return a.source < b.source;
+    if (a.id != b.id) return a.id < b.id;
+    return a.first_seen < b.first_seen;
+  });
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -177,13 +187,22 @@ void Engine::on_event(const decode::Event& e) {
 
 void Engine::finish() {
   for (auto& d : detectors_) d->finish(ctx_);
+  sort_findings(ctx_.findings_mut());
+}
+
+std::vector<Finding> Engine::snapshot() {
+  // Detectors emit into the context; what they emit here is taken out again, so a later
+  // snapshot() or finish() starts from the same findings as this one did.
+  const auto mark = ctx_.checkpoint();
   auto& f = ctx_.findings_mut();
-  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
-    if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.source != b.source) return a.source < b.source;
-    if (a.id != b.id) return a.id < b.id;
-    return a.first_seen < b.first_seen;
-  });
+  const auto before = static_cast<std::ptrdiff_t>(f.size());
+  for (auto& d : detectors_) d->finish(ctx_);
+  ctx_.rollback(mark);
+  std::vector<Finding> out(f.begin(), f.begin() + before);
+  out.insert(out.end(), std::make_move_iterator(f.begin() + before), std::make_move_iterator(f.end()));
+  f.erase(f.begin() + before, f.end());
+  sort_findings(out);
+  return out;
 }
 
 }  // namespace netseen::detect

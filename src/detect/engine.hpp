@@ -73,6 +73,10 @@ class Engine {
 
   void on_event(const decode::Event& e);
   void finish();
+  // The findings finish() would emit if the input ended now, in the same order, without
+  // ending it: detector state is kept and on_event() may go on (netseen watch). Valid
+  // before finish(); detectors' finish() must therefore leave their state unchanged.
+  [[nodiscard]] std::vector<Finding> snapshot();
 
   [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const std::unordered_map<IpAddress, HostFacts, IpAddressHash>& hosts() const noexcept {

@@ -47,7 +47,8 @@ class IcmpNetbiosUnreachable final : public scan::TallyDetector {
           t.events, querier.to_string(), f.target_sample.front().to_string());
       f.advice = "Add the missing PTR records for the queried addresses, or disable NetBIOS over TCP/IP on the "
                  "querying host if it does not need it.";
-      f.attr("port_unreachable", static_cast<std::int64_t>(port_unreach_[querier]));
+      const auto pu = port_unreach_.find(querier);
+      f.attr("port_unreachable", static_cast<std::int64_t>(pu == port_unreach_.end() ? 0 : pu->second));
       ctx.emit(std::move(f));
     }
   }

@@ -97,12 +97,15 @@ class NbstatReverseLookup final : public Detector {
   }
 
   void finish(Context& ctx) override {
-    for (auto& [src, s] : state_) {
+    for (const auto& [src, s] : state_) {
       const auto targets = s.per_target.size();
       const auto explained = s.after_failed + s.after_timeout;
       const bool log_only = explained == 0 && s.after_answered == 0 && s.from_log;
       const bool timing_fits = s.gaps == 0 || s.gaps_matching * 10 >= s.gaps * 7;
       Finding f;
+      // Copies: finish() also runs mid-stream (Engine::snapshot) and must leave `s` as it was.
+      auto sample_targets = s.sample_targets;
+      auto regions = s.regions;
       if (explained > 0 && explained * 2 >= targets) {
         f.confidence = std::min(0.95, 0.6 + 0.1 * static_cast<double>(explained) + (timing_fits ? 0.1 : 0.0));
         f.evidence = s.explained_sample.sample();
@@ -113,8 +116,8 @@ class NbstatReverseLookup final : public Detector {
         f.evidence = s.all_sample.sample();
         f.target_count = targets;
         for (const auto& [dst, t] : s.per_target) {
-          if (s.sample_targets.size() < Finding::kMaxTargetSample) s.sample_targets.push_back(dst);
-          ++s.regions[ctx.region(dst, s.first)];
+          if (sample_targets.size() < Finding::kMaxTargetSample) sample_targets.push_back(dst);
+          ++regions[ctx.region(dst, s.first)];
         }
       } else {
         continue;
@@ -123,9 +126,9 @@ class NbstatReverseLookup final : public Detector {
       f.severity = Severity::Info;
       f.verdict = Verdict::Benign;
       f.source = src;
-      std::sort(s.sample_targets.begin(), s.sample_targets.end());
-      f.target_sample = s.sample_targets;
-      f.regions = s.regions;
+      std::sort(sample_targets.begin(), sample_targets.end());
+      f.target_sample = std::move(sample_targets);
+      f.regions = std::move(regions);
       f.first_seen = s.first;
       f.last_seen = s.last;
       f.events = s.events;

@@ -86,6 +86,7 @@ class SpreadInternal final : public Detector {
   // run's start), each with the earliest time it showed the behaviour.
   void collect_prior(const Context& ctx) {
     all_ = first_seen_;
+    remembered_ = 0;  // finish() may run more than once (Engine::snapshot)
     const auto window_us = static_cast<std::int64_t>(cfg_.history_days * 86400e6);
     for (const auto& o : ctx.prior(id())) {
       if (!ctx.inside(o.host)) continue;

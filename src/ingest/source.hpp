@@ -36,6 +36,10 @@ struct InputStats {
   std::uint64_t bytes_read = 0;
   bool have_ts = false;
   Timestamp first_ts, last_ts;
+  // Live capture only (format "live"): the kernel's counts from pcap_stats — packets that
+  // passed the filter, dropped because the ring was full, dropped by the interface.
+  bool live = false;
+  std::uint64_t kernel_received = 0, kernel_dropped = 0, interface_dropped = 0;
 
   void add_error(std::string where, std::string what);
   void add_skip(const std::string& reason);

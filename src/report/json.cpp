@@ -41,6 +41,11 @@ ordered_json input_json(const ingest::InputStats& in) {
   j["errors"] = errs;
   j["first_ts"] = in.have_ts ? ordered_json(format_rfc3339(in.first_ts)) : ordered_json(nullptr);
   j["last_ts"] = in.have_ts ? ordered_json(format_rfc3339(in.last_ts)) : ordered_json(nullptr);
+  if (in.live) {
+    j["kernel_received"] = in.kernel_received;
+    j["kernel_dropped"] = in.kernel_dropped;
+    j["interface_dropped"] = in.interface_dropped;
+  }
   return j;
 }
 
@@ -95,6 +100,12 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
 }
 
 }  // namespace
+
+std::string render_finding_json(const AnalysisResult& r, const detect::Finding& f, std::string_view status) {
+  auto j = finding_json(r, f);
+  if (!status.empty()) j["status"] = std::string(status);
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
 
 std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
   std::string out;

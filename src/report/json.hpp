@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "report/pipeline.hpp"
 
@@ -15,5 +16,10 @@ struct JsonOptions {
 };
 
 std::string render_json(const AnalysisResult& result, const JsonOptions& options);
+
+// One "finding" object, the same as in render_json, as a single line without the newline.
+// A non-empty `status` ("new", "grown": netseen watch) is added as the field "status".
+std::string render_finding_json(const AnalysisResult& result, const detect::Finding& finding,
+                                std::string_view status = {});
 
 }  // namespace netseen::report

@@ -122,6 +122,10 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
   for (const auto& in : r.inputs) {
     out += fmt::format("  {}  [{}]  {} read, {} decoded, {} skipped, {} error{}\n", in.path, in.format, in.records,
                        in.decoded, in.skipped, in.error_count, in.error_count == 1 ? "" : "s");
+    if (in.live) {
+      out += fmt::format("      kernel: {} packets received, {} dropped (buffer full), {} dropped by the interface\n",
+                         in.kernel_received, in.kernel_dropped, in.interface_dropped);
+    }
     for (const auto& [reason, n] : in.skipped_by_reason) out += fmt::format("      skipped ({}): {}\n", reason, n);
     if (in.events_not_logged != 0) {
       out += fmt::format("      the firewall reports {} event{} it did not log (INFO-EVENTS-LOST)\n", in.events_not_logged,

@@ -60,4 +60,22 @@ TEST(Cli, BadOptionValuesAreUsageErrors) {
   EXPECT_EQ(run("analyze --no-db --year 12").code, 2);
 }
 
+TEST(Cli, LiveCaptureOptionsAreChecked) {
+  auto w = run("watch");
+  EXPECT_EQ(w.code, 2);
+  EXPECT_NE(w.out.find("-i INTERFACE is required"), std::string::npos) << w.out;
+  auto both = run("analyze -i lo /nonexistent.pcap");
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.out.find("not both"), std::string::npos) << both.out;
+  auto filter = run("analyze --filter 'udp port 137' /nonexistent.pcap");
+  EXPECT_EQ(filter.code, 2);
+  EXPECT_NE(filter.out.find("--filter applies to live capture"), std::string::npos) << filter.out;
+  auto bpf = run("decode --bpf 'udp port 137' /nonexistent.pcap");
+  EXPECT_EQ(bpf.code, 2);
+  EXPECT_NE(bpf.out.find("--bpf applies to live capture"), std::string::npos) << bpf.out;
+  auto missing = run("watch -i nsx-nothere0 --duration 1");
+  EXPECT_EQ(missing.code, 3);
+  EXPECT_NE(missing.out.find("nsx-nothere0"), std::string::npos) << missing.out;
+}
+
 }  // namespace
