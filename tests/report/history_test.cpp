@@ -100,6 +100,9 @@ TEST(History, CreatesRecordsAndReopens) {
     EXPECT_TRUE(db->created());
     EXPECT_TRUE(db->set_aside().empty());
     auto r = analyse(smb_out(2));
+    // Names the engine learned (from registrations and node-status answers) are kept.
+    r.engine->context_mut().learned_name(ip("192.168.10.20"), {"WORKSTATION7<00>", false});
+    r.engine->context_mut().learned_name(ip("192.168.10.20"), {"OFFICE<1E>", true});
     ASSERT_TRUE(record(*db, r).has_value());
     ASSERT_TRUE(r.history.has_value());
     EXPECT_EQ(r.history->run, 1U);
@@ -116,6 +119,11 @@ TEST(History, CreatesRecordsAndReopens) {
   EXPECT_EQ(rec.runs, 1U);
   EXPECT_EQ(rec.first_seen, Timestamp::from_seconds(kT0));
   EXPECT_EQ(rec.last_seen, Timestamp::from_seconds(kT0 + 1));
+  ASSERT_EQ(rec.names.size(), 2U);
+  EXPECT_EQ(rec.names[0].name, "OFFICE<1E>");
+  EXPECT_TRUE(rec.names[0].group);
+  EXPECT_EQ(rec.names[1].name, "WORKSTATION7<00>");
+  EXPECT_FALSE(rec.names[1].group);
   ASSERT_EQ(rec.findings.size(), 1U);
   EXPECT_EQ(rec.findings[0].detector, "netbios.outbound_internet");
   EXPECT_EQ(rec.findings[0].max_targets, 2U);
