@@ -19,6 +19,7 @@
 #include "report/json.hpp"
 #include "report/text.hpp"
 #include "report/watch.hpp"
+#include "report/watch_attribution.hpp"
 #include "report/watch_exec.hpp"
 
 namespace netseen::cli {
@@ -37,6 +38,7 @@ struct WatchArgs {
   bool syslog = false;
   bool no_color = false;
   bool quiet = false;
+  bool no_attribution = false;
   HistoryChoice history;
 };
 
@@ -64,6 +66,19 @@ int run_watch_cmd(const WatchArgs& a) {
   }
   if (a.syslog) openlog("netseen", LOG_PID, LOG_USER);
 
+  // Process attribution (Linux): each local TCP/UDP event is looked up at packet time, and
+  // findings about a local source name the process behind their evidence.
+  std::unique_ptr<report::WatchAttribution> attribution;
+  if (!a.no_attribution) {
+    if (auto at = report::WatchAttribution::create(); at) {
+      attribution = std::move(*at);
+      w.on_event = [&attribution](const decode::Event& ev) { attribution->on_event(ev); };
+      w.enrich = [&attribution](detect::Finding& f) { attribution->enrich(f); };
+    } else if (!a.quiet) {
+      fmt::print(stderr, "netseen watch: no process attribution: {}\n", at.error().detail);
+    }
+  }
+
   bool status_shown = false;
   auto clear_status = [&] {
     if (status_shown) std::fputs("\r\033[K", stderr);
@@ -88,6 +103,7 @@ int run_watch_cmd(const WatchArgs& a) {
       fmt::print("{}\n", finding_json);
     } else {
       fmt::print("{}\n", report::watch_line(f, change));
+      if (const auto proc = report::process_text(f); !proc.empty()) fmt::print("      process: {}\n", proc);
     }
     std::fflush(stdout);
     if (a.syslog) {
@@ -108,6 +124,7 @@ int run_watch_cmd(const WatchArgs& a) {
     fmt::print(stderr, "netseen watch: capturing on {} ({}){}; findings every {} s; Ctrl-C ends and prints the report\n",
                a.live.interface, decode::linktype_name(src.linktype()),
                a.live.filter.empty() ? std::string() : fmt::format(", filter '{}'", a.live.filter), a.interval_s);
+    if (attribution) fmt::print(stderr, "netseen watch: process attribution: {}\n", attribution->mode());
   };
   // History: remembered behaviour goes to the detectors; the run is recorded at the end and
   // the final report marks what is new since earlier runs.
@@ -152,6 +169,15 @@ int run_watch_cmd(const WatchArgs& a) {
     fmt::print(stderr, "netseen watch: {}: {} packets captured, {} dropped by the kernel, {} by the interface\n",
                in.path, in.records, in.kernel_dropped, in.interface_dropped);
   }
+  if (attribution && !a.quiet) {
+    const auto st = attribution->stats();
+    fmt::print(stderr,
+               "netseen watch: process attribution: {} lookups ({} found), {} answered from the flow cache, "
+               "{} /proc scans, mean lookup {:.0f} µs, max {:.0f} µs\n",
+               st.lookups, st.found, attribution->flow_cache_hits(), st.proc_scans,
+               st.lookups != 0 ? static_cast<double>(st.total_lookup_ns) / static_cast<double>(st.lookups) / 1e3 : 0.0,
+               static_cast<double>(st.max_lookup_ns) / 1e3);
+  }
   if (runner) {
     const auto& c = runner->counts();
     fmt::print(stderr, "netseen watch: --exec: {} started, {} succeeded, {} failed ({} timed out), {} dropped\n",
@@ -187,6 +213,8 @@ void register_watch(CLI::App& app, Context& ctx) {
   cmd->add_flag("--syslog", args.syslog, "also send one line per finding to syslog (user.warning, ident netseen)");
   cmd->add_flag("--no-color", args.no_color, "never colour the output");
   cmd->add_flag("-q,--quiet", args.quiet, "no status line or notes on stderr");
+  cmd->add_flag("--no-attribution", args.no_attribution,
+                "do not look up the local process behind traffic of this machine (Linux; docs/attribution.md)");
   cmd->add_option("--db", args.history.db,
                   "history database (default $NETSEEN_DB, else $XDG_DATA_HOME/netseen/history.db)");
   cmd->add_flag("--no-db", args.history.no_db, "do not read or update the history database");
