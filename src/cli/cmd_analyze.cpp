@@ -41,6 +41,7 @@ struct AnalyzeArgs {
   bool no_color = false;
   bool quiet = false;
   bool explain = false;
+  bool all = false;
   EngineArgs engine;
   LiveArgs live;
   std::string since, until;
@@ -247,6 +248,7 @@ int run_analyze(AnalyzeArgs& a) {
     t.color = !a.no_color && a.output.empty() && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     t.host = host;
     t.explain = a.explain;
+    t.all = a.all;
     text = report::render_text(result, t);
   } else if (a.format == "json") {
     report::JsonOptions j;
@@ -311,6 +313,8 @@ void register_analyze(CLI::App& app, Context& ctx) {
   cmd->add_option("--since", args.since, "analyse only events at or after this time (YYYY-MM-DD or RFC 3339)");
   cmd->add_option("--until", args.until, "analyse only events up to this time");
   cmd->add_option("--host", args.host, "report only findings about this address");
+  cmd->add_flag("--all", args.all,
+                "text: print findings below medium severity in full too (by default they are summarised)");
   cmd->add_flag("--explain", args.explain,
                 "add the knowledge base's background to every finding (ports, ICMP, addresses, names; text and html)");
   cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding at or above this severity is reported");

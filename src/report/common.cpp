@@ -125,25 +125,10 @@ std::string finding_transport(const detect::Finding& f) {
   return "";
 }
 
-FirstScreen first_screen(const std::vector<const detect::Finding*>& findings) {
-  FirstScreen fs;
-  std::vector<const detect::Finding*> important;
-  for (const auto* f : findings) {
-    if (f->severity >= detect::Severity::Medium) {
-      important.push_back(f);
-    } else {
-      ++fs.background;
-    }
-  }
-  fs.important = important.size();
-  if (findings.empty()) {
-    fs.quiet_sentence = "Nothing that needs attention was found.";
-  } else if (important.empty()) {
-    fs.quiet_sentence = fmt::format("Nothing above low severity; {} benign or informational finding{} below.",
-                                    fs.background, fs.background == 1 ? "" : "s");
-  }
+std::vector<Headline> group_headlines(const std::vector<const detect::Finding*>& findings, std::size_t max_groups,
+                                      std::size_t* more) {
   std::vector<std::vector<const detect::Finding*>> groups;
-  for (const auto* f : important) {
+  for (const auto* f : findings) {
     auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& grp) {
       return grp.front()->id == f->id && grp.front()->severity == f->severity;
     });
@@ -153,10 +138,11 @@ FirstScreen first_screen(const std::vector<const detect::Finding*>& findings) {
       g->push_back(f);
     }
   }
+  std::vector<Headline> out;
   std::size_t shown = 0;
   for (const auto& g : groups) {
-    if (shown == FirstScreen::kMaxGroups) {
-      ++fs.more;
+    if (shown == max_groups) {
+      if (more != nullptr) ++*more;
       continue;
     }
     ++shown;
@@ -164,22 +150,42 @@ FirstScreen first_screen(const std::vector<const detect::Finding*>& findings) {
     if (g.size() < 3) {
       // Two findings of one detector stay two sentences (each says what it is about).
       for (const auto* x : g) {
-        fs.headlines.push_back({x->severity,
-                                fmt::format("{} — {}, {:.0f}% sure.", x->title, to_string(x->verdict),
-                                            x->confidence * 100),
-                                {x},
-                                false});
+        out.push_back({x->severity,
+                       fmt::format("{} — {}, {:.0f}% sure.", x->title, to_string(x->verdict), x->confidence * 100),
+                       {x},
+                       false});
       }
       continue;
     }
     std::string hosts;
     for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
     if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
-    fs.headlines.push_back({f->severity,
-                            fmt::format("{} on {} hosts ({}): {} — {}.", f->id, g.size(), hosts,
-                                        std::string(detector_description(f->id, f->title)), to_string(f->verdict)),
-                            g, true});
+    out.push_back({f->severity,
+                   fmt::format("{} on {} hosts ({}): {} — {}.", f->id, g.size(), hosts,
+                               std::string(detector_description(f->id, f->title)), to_string(f->verdict)),
+                   g, true});
   }
+  return out;
+}
+
+FirstScreen first_screen(const std::vector<const detect::Finding*>& findings) {
+  FirstScreen fs;
+  std::vector<const detect::Finding*> important;
+  for (const auto* f : findings) {
+    if (is_background(*f)) {
+      ++fs.background;
+    } else {
+      important.push_back(f);
+    }
+  }
+  fs.important = important.size();
+  if (findings.empty()) {
+    fs.quiet_sentence = "Nothing that needs attention was found.";
+  } else if (important.empty()) {
+    fs.quiet_sentence = fmt::format("Nothing above low severity; {} benign or informational finding{} below.",
+                                    fs.background, fs.background == 1 ? "" : "s");
+  }
+  fs.headlines = group_headlines(important, FirstScreen::kMaxGroups, &fs.more);
   return fs;
 }
 

@@ -53,6 +53,13 @@ struct FirstScreen {
   static constexpr std::size_t kMaxGroups = 8;
 };
 FirstScreen first_screen(const std::vector<const detect::Finding*>& findings);
+// Findings grouped as on the first screen (detector and severity; three or more hosts make
+// one sentence), at most max_groups groups; the groups left out are counted in *more.
+std::vector<Headline> group_headlines(const std::vector<const detect::Finding*>& findings, std::size_t max_groups,
+                                      std::size_t* more = nullptr);
+// Background: below medium severity. The text report summarises these instead of printing
+// each in full (unless --all or --host).
+inline bool is_background(const detect::Finding& f) { return f.severity < detect::Severity::Medium; }
 
 // Findings grouped by the host they are about, hosts in the order of their first finding.
 std::vector<std::pair<IpAddress, std::vector<const detect::Finding*>>> findings_by_host(

@@ -143,6 +143,18 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
   out += history_summary(r);
 
   const auto findings = select_findings(r, o.host);
+  // A headline with its history marks: one per finding, or "[N new]" / "[known]" for a group.
+  auto headline = [&](const Headline& h) {
+    std::string marks;
+    if (!h.grouped) {
+      marks = history_mark(r, h.findings.front());
+    } else if (r.history) {
+      std::size_t fresh = 0;
+      for (const auto* x : h.findings) fresh += history_mark(r, x) == " [new]" ? 1 : 0;
+      marks = fresh > 0 ? fmt::format(" [{} new]", fresh) : std::string(" [known]");
+    }
+    return wrap(st.sev(h.severity) + " " + h.text + marks, width, "  ", "      ");
+  };
   // The first screen: the findings that matter, one sentence each.
   const auto fs = first_screen(findings);
   out += "\n";
@@ -150,24 +162,17 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
     out += fs.quiet_sentence + "\n";
   } else {
     out += st.bold("What matters most") + "\n";
-    for (const auto& h : fs.headlines) {
-      std::string marks;
-      if (!h.grouped) {
-        marks = history_mark(r, h.findings.front());
-      } else if (r.history) {
-        std::size_t fresh = 0;
-        for (const auto* x : h.findings) fresh += history_mark(r, x) == " [new]" ? 1 : 0;
-        marks = fresh > 0 ? fmt::format(" [{} new]", fresh) : std::string(" [known]");
-      }
-      out += wrap(st.sev(h.severity) + " " + h.text + marks, width, "  ", "      ");
-    }
+    for (const auto& h : fs.headlines) out += headline(h);
     if (fs.more > 0) out += fmt::format("  … and {} more below.\n", fs.more);
   }
 
-  // Per host, by severity.
-  if (!findings.empty()) {
+  // Per host, by severity; background (below medium) is summarised unless asked for in full.
+  const bool all = o.all || o.host.has_value();
+  std::vector<const detect::Finding*> full, background;
+  for (const auto* f : findings) (all || !is_background(*f) ? full : background).push_back(f);
+  if (!full.empty()) {
     out += "\n" + st.bold("Findings by host") + "\n";
-    for (const auto& [h, list] : findings_by_host(findings)) {
+    for (const auto& [h, list] : findings_by_host(full)) {
       const auto facts = describe_host(r, h);
       const auto* hh = r.history && r.history->previous_run_at ? r.history->host(h) : nullptr;
       out += "\n" + st.bold(h.to_string()) + (facts.empty() ? "" : "  (" + facts + ")") +
@@ -195,6 +200,12 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
         if (o.explain) out += explain_text(r, *f, width);
       }
     }
+  }
+  if (!background.empty()) {
+    out += "\n" + st.bold("Background") +
+           fmt::format(" ({} finding{} below medium severity, summarised; --all or --host ADDR shows each in full)\n",
+                       background.size(), background.size() == 1 ? "" : "s");
+    for (const auto& h : group_headlines(background, background.size())) out += headline(h);
   }
 
   out += "\n" + st.bold("Traffic") + "\n";

@@ -13,7 +13,8 @@ struct TextOptions {
   bool color = false;
   std::size_t width = 100;
   std::optional<IpAddress> host;  // --host: only findings about this address
-  bool explain = false;           // --explain: the knowledge base's background under each finding
+  bool explain = false;
+  bool all = false;               // --all: findings below medium in full too (else summarised)           // --explain: the knowledge base's background under each finding
 };
 
 std::string render_text(const AnalysisResult& result, const TextOptions& options);

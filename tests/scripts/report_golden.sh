@@ -49,6 +49,7 @@ run() {  # golden file name, then the analyze arguments
 run scenario.txt --no-color scenario.pcap scenario.log
 run scenario_explain.txt --no-color --explain scenario.pcap scenario.log
 run scenario_host.txt --no-color --host 198.51.100.77 scenario.pcap scenario.log
+run scenario_all.txt --no-color --all scenario.pcap scenario.log
 run scenario.jsonl --format json scenario.pcap scenario.log
 run scenario_ecs.jsonl --format ecs scenario.pcap scenario.log
 run example.txt --no-color
