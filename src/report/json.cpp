@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -63,7 +64,7 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
   j["verdict"] = std::string(to_string(f.verdict));
   j["confidence"] = round_to(f.confidence, 0.01);
   j["source"] = f.source.to_string();
-  if (r.engine->context().has_geoip()) j["source_country"] = country_json(r.engine->context().country(f.source));
+  if (r.engine && r.engine->context().has_geoip()) j["source_country"] = country_json(r.engine->context().country(f.source));
   ordered_json sample = ordered_json::array();
   for (const auto& a : f.target_sample) sample.push_back(a.to_string());
   ordered_json regions = ordered_json::object();
@@ -87,8 +88,14 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
   for (const auto& [k, v] : f.attributes) attrs[k] = attr_value(v);
   j["attributes"] = attrs;
   j["dedup_key"] = f.dedup_key;
-  if (r.history) {
-    const auto i = static_cast<std::size_t>(&f - r.engine->findings().data());
+  // The history marks are parallel to the engine's findings; a finding from elsewhere (a
+  // watch snapshot) has none. Pointers are compared with std::less, which is defined even
+  // for objects of different arrays.
+  const std::vector<detect::Finding>* all = r.engine ? &r.engine->findings() : nullptr;
+  const std::less<const detect::Finding*> before;
+  if (r.history && all != nullptr && !all->empty() && !before(&f, all->data()) &&
+      before(&f, all->data() + all->size())) {
+    const auto i = static_cast<std::size_t>(&f - all->data());
     if (i < r.history->findings.size()) {
       const auto& h = r.history->findings[i];
       j["history"] = {{"status", std::string(to_string(h.status))},
