@@ -16,6 +16,7 @@ PKGS=(
   chromium   # headless browser test of the HTML report (tests/scripts/html_browser.sh)
   samba   # nmbd + smbd, run by tests/scripts/talk_samba_netns.sh inside its own network namespaces
   mmdb-bin   # mmdblookup: oracle for the test MaxMind DB that tools/gen_mmdb.py writes
+  iproute2 procps   # ip netns / veth for the namespace tests (watch, attribution, Samba); ps, pgrep
 )
 
 missing=()
