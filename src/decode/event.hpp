@@ -77,6 +77,12 @@ struct Dns {
 struct NbName {
   std::array<std::uint8_t, 16> raw{};
   std::string scope;                  // dotted scope id, usually empty
+  // The flags that came with the name, when the message carried them: NAME_FLAGS of a
+  // node-status entry, or the NB_FLAGS of the address record that registers or answers
+  // for it. Bit 0x8000 is G (group name), bits 13-14 the owner node type.
+  std::uint16_t flags = 0;
+  bool has_flags = false;
+  [[nodiscard]] bool group() const noexcept { return (flags & 0x8000) != 0; }
   [[nodiscard]] std::uint8_t suffix() const noexcept { return raw[15]; }
 };
 

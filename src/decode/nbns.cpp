@@ -77,6 +77,8 @@ void decode_nbns(ByteReader r, Ctx& c) {
           if (n.node_status_names.size() >= limits::kMaxNodeStatusNames) break;
           NbName x;
           x.raw = nn.raw;
+          x.flags = nn.flags;
+          x.has_flags = true;
           n.node_status_names.push_back(std::move(x));
         }
         if (rr.node_status->statistics) n.unit_id = rr.node_status->statistics->unit_id;
@@ -85,6 +87,19 @@ void decode_nbns(ByteReader r, Ctx& c) {
   };
   take_records(m.answers);
   take_records(m.additional);
+  // A registration (its additional record) or a positive answer (its answer record) says
+  // whether the name is unique or a group name: the NB_FLAGS of the first address entry.
+  if (n.question) {
+    for (const auto* rrs : {&m.additional, &m.answers}) {
+      for (const auto& rr : *rrs) {
+        if (!rr.name_is_netbios || rr.addresses.empty() || rr.name.raw != n.question->raw) continue;
+        n.question->flags = rr.addresses.front().nb_flags;
+        n.question->has_flags = true;
+        break;
+      }
+      if (n.question->has_flags) break;
+    }
+  }
   for (const auto& d : m.diagnostics) add_anomaly(ev, d.id.c_str(), d.detail);
 }
 

@@ -62,7 +62,13 @@ class Context {
   [[nodiscard]] std::uint64_t geoip_errors() const noexcept { return geoip_errors_; }
   [[nodiscard]] const std::string& geoip_last_error() const noexcept { return geoip_last_error_; }
 
-  void emit(Finding f) { findings_.push_back(std::move(f)); }
+  // Every finding passes the enricher (if set) as it is emitted: the engine adds per-host
+  // evidence there, such as TTL inconsistency for scan.* and addr.* findings.
+  void emit(Finding f) {
+    if (enrich_) enrich_(f);
+    findings_.push_back(std::move(f));
+  }
+  void set_enricher(std::function<void(Finding&)> f) { enrich_ = std::move(f); }
   [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return findings_; }
   std::vector<Finding>& findings_mut() noexcept { return findings_; }
 
@@ -103,6 +109,7 @@ class Context {
   mutable std::uint64_t geoip_errors_ = 0;
   mutable std::string geoip_last_error_;
   std::vector<Finding> findings_;
+  std::function<void(Finding&)> enrich_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
   std::map<std::string, std::uint64_t> evictions_;
   std::map<std::string, std::vector<Observation>> observations_;

@@ -46,5 +46,6 @@ std::unique_ptr<Detector> make_service_dns_low_source_port();
 std::unique_ptr<Detector> make_dos_echo_chargen_loop();
 std::unique_ptr<Detector> make_service_identd_backconnect();
 std::unique_ptr<Detector> make_scan_sscan();
+std::unique_ptr<Detector> make_scan_decoy();
 
 }  // namespace netseen::detect

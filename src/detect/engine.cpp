@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "detect/scan_common.hpp"
+
 namespace netseen::detect {
 
 namespace {
@@ -44,6 +46,38 @@ knowledge::TtlGuess guess_ttl(const HostFacts& h, const knowledge::KnowledgeBase
   return (kb != nullptr ? *kb : knowledge::builtin_kb()).ttl(h.ttl_bucket_max[best]);
 }
 
+TtlConsistency ttl_consistency(const HostFacts& h) {
+  TtlConsistency c;
+  const auto& st = h.stack_ttls;
+  std::uint64_t total = 0;
+  for (auto n : st.count) total += n;
+  if (total == 0) return c;
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const auto n = st.count[i];
+    if (n > st.count[best]) best = i;
+    if (n >= 2 && n * 20 >= total) c.initials.push_back(kInitialTtls[i]);
+  }
+  c.hops_min = kInitialTtls[best] - st.max[best];
+  c.hops_max = kInitialTtls[best] - st.min[best];
+  c.several_initials = c.initials.size() > 1;
+  c.hop_jump = st.count[best] >= 2 && c.hops_max - c.hops_min > 2;
+  c.inconsistent = c.several_initials || c.hop_jump;
+  return c;
+}
+
+std::string TtlConsistency::summary() const {
+  std::string out;
+  if (several_initials) {
+    out = "initial TTLs ";
+    for (std::size_t i = 0; i < initials.size(); ++i) {
+      out += fmt::format("{}{}", i == 0 ? "" : (i + 1 == initials.size() ? " and " : ", "), initials[i]);
+    }
+  }
+  if (hop_jump) out += fmt::format("{}hop distance {}-{}", out.empty() ? "" : "; ", hops_min, hops_max);
+  return out;
+}
+
 std::string ipid_pattern(const HostFacts& h) {
   return std::string(knowledge::to_string(knowledge::ipid_pattern(h.ip_ids).pattern));
 }
@@ -65,6 +99,22 @@ Engine::Engine(const EngineOptions& options)
       return std::string(knowledge::to_string(kb->slash8_status(static_cast<std::uint8_t>(a.v4_value() >> 24), at)));
     }
     return "unknown";
+  });
+  // Spoofed and decoy packets give themselves away by TTLs that disagree: say so on the
+  // findings where a forged source matters (scans, impossible addresses).
+  ctx_.set_enricher([this](Finding& f) {
+    if (f.id.rfind("scan.", 0) != 0 && f.id.rfind("addr.", 0) != 0) return;
+    auto it = hosts_.find(f.source);
+    if (it == hosts_.end()) return;
+    const auto c = ttl_consistency(it->second);
+    if (!c.inconsistent) return;
+    const auto what = c.summary();
+    f.attr("ttl_inconsistent", true);
+    f.attr("ttl_evidence", what);
+    f.explanation += fmt::format(
+        " The TTLs of {}'s packets disagree ({}): packets crafted with other or random TTLs — spoofed sources, "
+        "decoys — or several machines behind one address.",
+        f.source.to_string(), what);
   });
 }
 
@@ -145,11 +195,11 @@ void Engine::learn_names(const decode::Event& e) {
   };
   // Registrations / refreshes (opcode 5, 8, 9, 15) name their sender.
   if (!n.response && (n.opcode == 5 || n.opcode == 8 || n.opcode == 9 || n.opcode == 15) && n.question) {
-    ctx_.learned_name(e.src, {display(*n.question), false});
+    ctx_.learned_name(e.src, {display(*n.question), n.question->group()});
   }
   // A node-status answer lists the responder's own names.
   if (n.response && n.qtype == 0x21) {
-    for (const auto& nm : n.node_status_names) ctx_.learned_name(e.src, {display(nm), false});
+    for (const auto& nm : n.node_status_names) ctx_.learned_name(e.src, {display(nm), nm.group()});
   }
 }
 
@@ -173,6 +223,12 @@ void Engine::on_event(const decode::Event& e) {
       const auto b = ttl_bucket(e.ttl);
       ++h->ttl_bucket_count[b];
       if (e.ttl > h->ttl_bucket_max[b]) h->ttl_bucket_max[b] = e.ttl;
+      if (e.transport == decode::Transport::Tcp ||
+          (e.transport == decode::Transport::Udp && !scan::is_traceroute_udp(e))) {
+        auto& st = h->stack_ttls;
+        if (st.count[b]++ == 0 || e.ttl < st.min[b]) st.min[b] = e.ttl;
+        if (e.ttl > st.max[b]) st.max[b] = e.ttl;
+      }
     }
     if (e.has_ip_id && h->ip_ids.size() < HostFacts::kMaxIpIds) {
       h->ip_ids.push_back(e.ip_id);

@@ -31,6 +31,13 @@ struct HostFacts {
   // largest TTL seen in each (the fewest hops from the sender).
   std::array<std::uint64_t, 4> ttl_bucket_count{};
   std::array<std::uint8_t, 4> ttl_bucket_max{};
+  // The same for the host's TCP and UDP packets only, traceroute probes excluded: the TTLs a
+  // stack chooses itself, for ttl_consistency (routers answer ICMP with another initial TTL,
+  // and traceroute lowers its TTL on purpose).
+  struct TtlBuckets {
+    std::array<std::uint32_t, 4> count{};
+    std::array<std::uint8_t, 4> min{}, max{};  // valid where count > 0
+  } stack_ttls;
   // The first IP ids this host sent (for the IP ID pattern), and whether they came from a log.
   std::vector<std::uint16_t> ip_ids;
   bool ip_ids_from_log = false;
@@ -42,6 +49,22 @@ struct HostFacts {
 // TTL group, its hop distance and an OS family guess. initial == 0 when no TTL was seen.
 // `kb` nullptr = the built-in knowledge base; the guess views into the one used.
 knowledge::TtlGuess guess_ttl(const HostFacts& h, const knowledge::KnowledgeBase* kb = nullptr);
+// Whether a host's TTLs disagree with each other (its TCP and UDP packets, traceroute
+// probes excluded): packets in more than one initial-TTL
+// bucket (each with at least 2 packets and 5 % of them), or a hop distance that moves by
+// more than 2 within its bucket (routes change by a hop or two; spoofed packets and
+// decoys, crafted with other or random TTLs, do not stay put). Several machines behind
+// one NAT address look the same way, which is why this is evidence, not a verdict.
+struct TtlConsistency {
+  bool inconsistent = false;
+  bool several_initials = false;
+  bool hop_jump = false;
+  std::vector<int> initials;  // initial-TTL buckets seen (32, 64, 128, 255), significant ones only
+  int hops_min = 0, hops_max = 0;  // within the most common bucket
+  [[nodiscard]] std::string summary() const;  // "initial TTLs 64 and 128; hop distance 4-19"
+};
+TtlConsistency ttl_consistency(const HostFacts& h);
+
 // incremental-be | incremental-le | random | zero | constant | unknown (knowledge base).
 std::string ipid_pattern(const HostFacts& h);
 

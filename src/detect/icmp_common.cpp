@@ -12,15 +12,7 @@ void SenderDetector::on_event(const decode::Event& e, Context& ctx) {
   auto* t = tally(key, ctx);
   if (t == nullptr) return;
   t->add(e, e.dst);
-  if (e.icmp->quoted && (quoted_.size() < kMaxQuotedSenders || quoted_.count(key) != 0)) {
-    const auto& q = *e.icmp->quoted;
-    auto& v = quoted_[key];
-    if (v.size() < kQuotedPerSender && t->events <= 16) {
-      v.insert(q.has_ports ? fmt::format("{}:{} → {}:{} (protocol {})", q.src.to_string(), q.sport, q.dst.to_string(),
-                                         q.dport, q.protocol)
-                           : fmt::format("{} → {} (protocol {})", q.src.to_string(), q.dst.to_string(), q.protocol));
-    }
-  }
+  if (e.icmp->quoted) quoted_.add(key, *e.icmp->quoted, t->events);
   observe(e, key);
 }
 
@@ -30,17 +22,41 @@ void SenderDetector::finish(Context& ctx) {
     t.fill(f);
     f.confidence = 0.8;
     describe(f, key, t, ctx);
-    if (auto it = quoted_.find(key); it != quoted_.end()) {
-      f.attr("quoted", std::vector<std::string>(it->second.begin(), it->second.end()));
-    }
+    quoted_.fill(key, f);
     ctx.emit(std::move(f));
   }
 }
 
 std::string SenderDetector::quoted_text(const IpAddress& sender) const {
-  auto it = quoted_.find(sender);
-  if (it == quoted_.end() || it->second.empty()) return "";
-  return fmt::format(" (original packet: {})", *it->second.begin());
+  const auto q = quoted_.first(sender);
+  return q.empty() ? std::string() : fmt::format(" (original packet: {})", q);
+}
+
+std::string quoted_tuple(const decode::Quoted& q) {
+  return q.has_ports ? fmt::format("{}:{} → {}:{} (protocol {})", q.src.to_string(), q.sport, q.dst.to_string(),
+                                   q.dport, q.protocol)
+                     : fmt::format("{} → {} (protocol {})", q.src.to_string(), q.dst.to_string(), q.protocol);
+}
+
+void QuotedSamples::add(const IpAddress& key, const decode::Quoted& q, std::uint64_t events_so_far) {
+  if (events_so_far > 16) return;
+  auto it = map_.find(key);
+  if (it == map_.end()) {
+    if (map_.size() >= kMaxKeys) return;
+    it = map_.emplace(key, std::set<std::string>{}).first;
+  }
+  if (it->second.size() < kPerKey) it->second.insert(quoted_tuple(q));
+}
+
+void QuotedSamples::fill(const IpAddress& key, Finding& f) const {
+  auto it = map_.find(key);
+  if (it == map_.end() || it->second.empty()) return;
+  f.attr("quoted", std::vector<std::string>(it->second.begin(), it->second.end()));
+}
+
+std::string QuotedSamples::first(const IpAddress& key) const {
+  auto it = map_.find(key);
+  return it == map_.end() || it->second.empty() ? std::string() : *it->second.begin();
 }
 
 }  // namespace netseen::detect::icmp

@@ -13,6 +13,24 @@
 
 namespace netseen::detect::icmp {
 
+// "a:p → b:q (protocol n)" or "a → b (protocol n)": the quoted original packet's 5-tuple.
+std::string quoted_tuple(const decode::Quoted& q);
+
+// Up to three distinct quoted packets per key (taken from its first 16 messages), for at
+// most 4096 keys: the "quoted" attribute of the ICMP findings.
+class QuotedSamples {
+ public:
+  void add(const IpAddress& key, const decode::Quoted& q, std::uint64_t events_so_far);
+  // Sets the "quoted" attribute when the key has samples.
+  void fill(const IpAddress& key, Finding& f) const;
+  [[nodiscard]] std::string first(const IpAddress& key) const;  // "" when none
+
+ private:
+  static constexpr std::size_t kMaxKeys = 4096;
+  static constexpr std::size_t kPerKey = 3;
+  std::unordered_map<IpAddress, std::set<std::string>, IpAddressHash> map_;
+};
+
 class SenderDetector : public scan::TallyDetector {
  public:
   std::vector<Param> params() override { return {{"max_sources", &max_sources_, "senders tracked at once"}}; }
@@ -43,9 +61,7 @@ class SenderDetector : public scan::TallyDetector {
   }
 
  private:
-  static constexpr std::size_t kMaxQuotedSenders = 4096;
-  static constexpr std::size_t kQuotedPerSender = 3;
-  std::unordered_map<IpAddress, std::set<std::string>, IpAddressHash> quoted_;
+  QuotedSamples quoted_;
 };
 
 }  // namespace netseen::detect::icmp

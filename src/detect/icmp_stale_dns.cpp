@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "detect/detectors.hpp"
+#include "detect/icmp_common.hpp"
 #include "detect/scan_common.hpp"
 
 namespace netseen::detect {
@@ -25,7 +26,10 @@ class IcmpStaleDns final : public scan::TallyDetector {
     if (e.icmp->type != 3 || e.icmp->code != 3) return;
     const auto& q = *e.icmp->quoted;
     if (q.protocol != 17 || !q.has_ports || q.sport != 53) return;
-    if (auto* t = tally(e.src, ctx)) t->add(e, q.src);
+    if (auto* t = tally(e.src, ctx)) {
+      t->add(e, q.src);
+      quoted_.add(e.src, q, t->events);
+    }
   }
 
   void finish(Context& ctx) override {
@@ -43,9 +47,13 @@ class IcmpStaleDns final : public scan::TallyDetector {
           host.to_string(), t.events, f.target_sample.front().to_string());
       f.advice = "Nothing to fix on this host. Many of them point at a slow or overloaded resolver; a firewall may "
                  "drop these ICMP messages silently without harm.";
+      quoted_.fill(host, f);
       ctx.emit(std::move(f));
     }
   }
+
+ private:
+  icmp::QuotedSamples quoted_;
 };
 
 }  // namespace

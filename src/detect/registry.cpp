@@ -43,6 +43,7 @@ std::vector<std::unique_ptr<Detector>> make_all_detectors() {
   v.push_back(make_dos_echo_chargen_loop());
   v.push_back(make_service_identd_backconnect());
   v.push_back(make_scan_sscan());
+  v.push_back(make_scan_decoy());
   return v;
 }
 

@@ -29,10 +29,13 @@ std::string describe_host(const AnalysisResult& r, const IpAddress& a) {
       parts.push_back(fmt::format("{}, initial TTL {}, {} hop{}", g.os_family, g.initial, g.hops,
                                   g.hops == 1 ? "" : "s"));
     }
+    if (const auto tc = detect::ttl_consistency(it->second); tc.inconsistent) {
+      parts.push_back(fmt::format("TTLs inconsistent ({}: spoofed, decoy or several machines)", tc.summary()));
+    }
   }
   if (const auto* names = r.engine->context().names_of(a)) {
     std::string t;
-    for (const auto& n : *names) t += (t.empty() ? "" : " ") + n.name;
+    for (const auto& n : *names) t += (t.empty() ? "" : " ") + n.name + (n.group ? " (group)" : "");
     parts.push_back("NetBIOS names " + t);
   }
   std::string out;

@@ -163,17 +163,29 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
     const auto& h = it == all.end() ? empty : it->second;
     j["events"] = h.events_as_source;
     j["events_received"] = h.events_as_destination;
+    j["bytes"] = h.bytes_as_source;
     const auto g = detect::guess_ttl(h, &r.engine->context().kb());
     j["ttl_initial_guess"] = g.initial != 0 ? ordered_json(g.initial) : ordered_json(nullptr);
     j["hops"] = g.initial != 0 ? ordered_json(g.hops) : ordered_json(nullptr);
     j["os_family_guess"] = g.initial != 0 ? ordered_json(g.os_family) : ordered_json(nullptr);
+    if (const auto tc = detect::ttl_consistency(h); tc.inconsistent) {
+      j["ttl_inconsistency"] = {{"initial_ttls", tc.initials},
+                                {"hops_min", tc.hops_min},
+                                {"hops_max", tc.hops_max},
+                                {"summary", tc.summary()}};
+    }
     j["ipid_pattern"] = detect::ipid_pattern(h);
     if (h.ip_ids_from_log) j["ipid_from_log"] = true;
     ordered_json names = ordered_json::array();
+    ordered_json name_types = ordered_json::array();
     if (const auto* n = r.engine->context().names_of(a)) {
-      for (const auto& nm : *n) names.push_back(nm.name);
+      for (const auto& nm : *n) {
+        names.push_back(nm.name);
+        name_types.push_back({{"name", nm.name}, {"type", nm.group ? "group" : "unique"}});
+      }
     }
     j["netbios_names"] = names;
+    j["netbios_name_types"] = name_types;
     auto fi = ids_by_host.find(a);
     j["findings"] = fi == ids_by_host.end() ? ordered_json::array() : ordered_json(fi->second);
     if (const auto* hh = r.history ? r.history->host(a) : nullptr) {

@@ -52,12 +52,26 @@ TEST(NetbiosAdapters, RegistrationAndNodeStatusResponse) {
   EXPECT_EQ(ev.nbns->question->suffix(), 0x20);
   ASSERT_EQ(ev.nbns->nb_addresses.size(), 1U);
   EXPECT_EQ(ev.nbns->nb_addresses[0].to_string(), "192.168.1.10");
+  // The registration's NB_FLAGS reach the question name: a unique name here…
+  EXPECT_TRUE(ev.nbns->question->has_flags);
+  EXPECT_FALSE(ev.nbns->question->group());
+  // …and a group name (the G bit) in a workgroup registration.
+  auto wg = netbios::NetbiosName::make("WORKGROUP", 0x00);
+  ASSERT_TRUE(wg.has_value());
+  const netbios::NbAddress gaddr{netbios::make_nb_flags(true, netbios::NodeType::B), 0xC0A8010A};
+  auto greg = netbios::build::name_registration_request(0x8002, *wg, 300000, gaddr, true);
+  ASSERT_TRUE(greg.has_value());
+  const Event g = decode_udp(137, 137, *greg);
+  ASSERT_TRUE(g.nbns && g.nbns->question);
+  EXPECT_TRUE(g.nbns->question->has_flags);
+  EXPECT_TRUE(g.nbns->question->group());
 
   std::vector<netbios::NodeName> names(2);
   names[0].raw = name->raw;
   names[0].flags = netbios::kNameFlagAct;
   names[1].raw = name->raw;
   names[1].raw[15] = 0x00;
+  names[1].flags = netbios::kNameFlagAct | netbios::kNameFlagGroup;
   netbios::NodeStatistics stats;
   stats.unit_id = MacAddress{{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}};
   auto star = netbios::NetbiosName::make("*", 0x00);
@@ -67,6 +81,9 @@ TEST(NetbiosAdapters, RegistrationAndNodeStatusResponse) {
   ASSERT_TRUE(r.nbns);
   EXPECT_TRUE(r.nbns->response);
   EXPECT_EQ(r.nbns->node_status_names.size(), 2U);
+  EXPECT_TRUE(r.nbns->node_status_names[0].has_flags);
+  EXPECT_FALSE(r.nbns->node_status_names[0].group());
+  EXPECT_TRUE(r.nbns->node_status_names[1].group());
   ASSERT_TRUE(r.nbns->unit_id);
   EXPECT_EQ(r.nbns->unit_id->to_string(), "aa:bb:cc:dd:ee:ff");
 }

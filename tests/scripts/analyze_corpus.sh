@@ -31,7 +31,12 @@ for n in ("netbios", "eapon1", "nbns"):
 hosts = {r["address"]: r for r in load("eapon1") if r["kind"] == "host"}
 names = hosts["169.254.67.194"]["netbios_names"]
 assert "DJP95S0J<00>" in names and "ARBEITSGRUPPE<1E>" in names, names
+# The G bit of each registration's NB_FLAGS: the machine name is unique, the workgroup a group.
+types = {t["name"]: t["type"] for t in hosts["169.254.67.194"]["netbios_name_types"]}
+assert types["DJP95S0J<00>"] == "unique" and types["ARBEITSGRUPPE<1E>"] == "group", types
+assert types["ARBEITSGRUPPE<00>"] == "group", types
 hosts = {r["address"]: r for r in load("nbns") if r["kind"] == "host"}
 assert "MDJR98<20>" in hosts["192.168.239.129"]["netbios_names"], hosts["192.168.239.129"]
-print("hosts named from their own registrations: 169.254.67.194 = DJP95S0J, 192.168.239.129 = MDJR98")
+print("hosts named from their own registrations: 169.254.67.194 = DJP95S0J (unique; ARBEITSGRUPPE group), "
+      "192.168.239.129 = MDJR98")
 PY
