@@ -24,9 +24,9 @@ fails=0
 check() {  # label, netseen args...
   local label=$1
   shift
-  "$NETSEEN" analyze --format json --threads 1 "$@" > "$tmp/t1.json" 2>/dev/null
+  "$NETSEEN" analyze --no-db --format json --threads 1 "$@" < "${STDIN_FILE:-/dev/null}" > "$tmp/t1.json" 2>/dev/null
   local rc1=$?
-  "$NETSEEN" analyze --format json --threads 2 "$@" > "$tmp/t2.json" 2>/dev/null
+  "$NETSEEN" analyze --no-db --format json --threads 2 "$@" < "${STDIN_FILE:-/dev/null}" > "$tmp/t2.json" 2>/dev/null
   local rc2=$?
   if [[ $rc1 != "$rc2" ]] || ! cmp -s <(norm "$tmp/t1.json") <(norm "$tmp/t2.json"); then
     echo "DIFFERENT: $label (exit $rc1 vs $rc2)"
@@ -38,11 +38,11 @@ check() {  # label, netseen args...
 }
 for f in "${inputs[@]}"; do check "$f" "$f"; done
 check "all inputs merged" "${inputs[@]:0:5}"
-check "stdin log" - < "$tmp/nf.log"
+STDIN_FILE="$tmp/nf.log" check "stdin log" -
 check "--since/--until window" --since 2026-03-01T00:02:00Z --until 2026-03-01T00:05:00Z "$tmp/nf.log"
 # The stdin (streamed) log gives the same findings as the mapped file.
-"$NETSEEN" analyze --format json --threads 2 "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed "s#$tmp/nf.log#IN#g" > "$tmp/file.json"
-"$NETSEEN" analyze --format json --threads 2 - < "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed 's#"path":"-"#"path":"IN"#; s#"input":"-"#"input":"IN"#g' > "$tmp/pipe.json"
+"$NETSEEN" analyze --no-db --format json --threads 2 "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed "s#$tmp/nf.log#IN#g" > "$tmp/file.json"
+"$NETSEEN" analyze --no-db --format json --threads 2 - < "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed 's#"path":"-"#"path":"IN"#; s#"input":"-"#"input":"IN"#g' > "$tmp/pipe.json"
 cmp -s "$tmp/file.json" "$tmp/pipe.json" || { echo "stdin log differs from the file"; diff "$tmp/file.json" "$tmp/pipe.json" | head -4 | cut -c1-300; fails=$((fails + 1)); }
 echo "compared $compared inputs: --threads 1 vs --threads 2"
 [[ $fails == 0 ]] || exit 1

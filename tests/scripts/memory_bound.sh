@@ -28,7 +28,7 @@ netseen, gen, lines, tmp, max_hosts, cap, ncaps = sys.argv[1:8]
 lines, max_hosts, cap, ncaps = int(lines), int(max_hosts), int(cap), int(ncaps)
 g = subprocess.Popen(["/usr/bin/python3", gen, str(lines)], stdout=subprocess.PIPE)
 # The stream is copied through here so its size is known (it must dwarf the bound).
-n = subprocess.Popen([netseen, "analyze", "-q", "--format", "json", "--threads", "2", "--max-hosts", str(max_hosts),
+n = subprocess.Popen([netseen, "analyze", "--no-db", "-q", "--format", "json", "--threads", "2", "--max-hosts", str(max_hosts),
                       "--config", f"{tmp}/caps.conf", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 import threading
 out = []
