@@ -48,12 +48,15 @@ fuzz: setup
 fuzz-run: fuzz
 	@bash scripts/fuzz-all.sh $(FUZZ_SECONDS)
 
-# Micro-benchmarks (Google Benchmark). The comparisons against peers are separate scripts:
-# bench/capture/run.sh (tcpdump, tshark), bench/logs/run.sh (psad, fwlogwatch),
-# bench/talk/run.sh (nbtscan; binds udp/137, needs root).
+# `make bench`: netseen against its peers (tcpdump, tshark, psad, fwlogwatch, nbtscan) on inputs
+# generated into build/bench-data (>= 1 GB capture, pcapng variant, 5M netfilter lines; cached),
+# median of BENCH_RUNS runs; prints the table and writes build/bench/results.json. Then the
+# Google Benchmark micro-benchmarks of the hot paths. Not part of `make check` (minutes).
+BENCH_RUNS ?= 3
 bench: configure-release
-	cmake --build --preset release -j $(JOBS)
+	cmake --build --preset release -j $(JOBS) --target netseen netseen_decode_bench netseen_logparse_bench netseen_netbios_bench netseen_detect_bench netseen_knowledge_bench
 	@for b in build/release/bench/micro/netseen_*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
+	/usr/bin/python3 bench/run.py --runs $(BENCH_RUNS)
 
 format:
 	find src tests fuzz bench -name '*.[ch]pp' | xargs clang-format -i

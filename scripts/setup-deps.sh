@@ -17,6 +17,7 @@ PKGS=(
   samba   # nmbd + smbd, run by tests/scripts/talk_samba_netns.sh inside its own network namespaces
   mmdb-bin   # mmdblookup: oracle for the test MaxMind DB that tools/gen_mmdb.py writes
   iproute2 procps   # ip netns / veth for the namespace tests (watch, attribution, Samba); ps, pgrep
+  psad fwlogwatch time   # make bench: log-analysis peers; GNU time for wall/CPU/peak RSS
 )
 
 missing=()

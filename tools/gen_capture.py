@@ -9,6 +9,12 @@ are written at disk speed.
 
   gen_capture.py OUT --size-mb 512            # benchmark capture (pcap, µs)
   gen_capture.py OUT --packets 40 --format pcapng --seed 3
+  gen_capture.py OUT --size-mb 1024 --scenarios   # + NetBIOS/scan scenarios sprinkled in
+  gen_capture.py - --size-mb 64 --format pcapng   # '-' writes to stdout
+
+--scenarios mixes attack-shaped frames into the pool (about 3% of it): a node-status sweep
+of 62.0.0.0/8 with transaction ids rising by 2 (the worm pattern), nmap-style node-status
+queries (id 0x1337), and a SYN scan of one inside host with RST / SYN-ACK answers.
 """
 import argparse
 import random
@@ -218,6 +224,38 @@ def build_pool(rng, count):
     return pool
 
 
+def add_scenarios(rng, pool):
+    """Attack-shaped frames spread evenly through the pool (deterministic)."""
+    lan_mac = b"\x00\x0c\x29\x00\x00\x01"
+    gw_mac = b"\x00\x0d\x88\x12\x34\x56"
+    worm, nmap, victim = bytes([192, 168, 1, 66]), bytes([192, 168, 1, 77]), bytes([192, 168, 1, 10])
+    scanner = bytes([203, 0, 113, 50])
+    extra = []
+    n = max(30, len(pool) // 32)
+    for i in range(n):
+        kind = i % 3
+        if kind == 0:  # node-status sweep over 62/8, ids rising by 2
+            dst = bytes([62, (i * 7) % 256, (i * 13) % 256, 1 + i % 254])
+            p = udp(worm, dst, 137, 137, nbns_query(0x4000 + 2 * i, "*", 0, bcast=False, nbstat=True))
+            extra.append(eth(lan_mac, gw_mac, 0x0800, ipv4(worm, dst, 17, p, 128, 0x2000 + i)))
+        elif kind == 1:  # nmap-style node-status queries
+            dst = bytes([192, 168, 1, 2 + i % 58])
+            p = udp(nmap, dst, 40000 + i % 1000, 137, nbns_query(0x1337, "*", 0, bcast=False, nbstat=True))
+            extra.append(eth(lan_mac, gw_mac, 0x0800, ipv4(nmap, dst, 17, p, 64, rng.randrange(65536))))
+        else:  # SYN scan of one host; closed ports answer RST, 22/80 SYN-ACK
+            port = 1 + (i * 17) % 1024
+            extra.append(eth(gw_mac, lan_mac, 0x0800, ipv4(scanner, victim, 6, tcp(scanner, victim, 61000, port, 0x02, 1000 + i), 49, i & 0xFFFF)))
+            flags = 0x12 if port in (22, 80) else 0x14
+            extra.append(eth(lan_mac, gw_mac, 0x0800, ipv4(victim, scanner, 6, tcp(victim, scanner, port, 61000, flags, 5000 + i, 1001 + i), 64, i & 0xFFFF)))
+    step = max(1, len(pool) // len(extra))
+    out = []
+    for i, f in enumerate(pool):
+        out.append(f)
+        if i % step == 0 and extra:
+            out.append(extra.pop(0))
+    return out + extra
+
+
 def write_pcap(out, pool, rng, packets, size_bytes, base_ts):
     out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
     written, count, ts_us = 24, 0, base_ts * 1_000_000
@@ -237,24 +275,34 @@ def write_pcap(out, pool, rng, packets, size_bytes, base_ts):
     return count, written
 
 
-def write_pcapng(out, pool, packets, base_ts):
+def write_pcapng(out, pool, packets, size_bytes, base_ts):
     def block(t, body):
         body += b"\0" * ((4 - len(body) % 4) % 4)
         return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
-    data = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
-    data += block(1, struct.pack("<HHI", 1, 0, 262144))  # if 0: Ethernet, µs
-    data += block(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHB3x", 9, 1, 9) + b"\0\0\0\0")  # if 1: ns
+    head = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    head += block(1, struct.pack("<HHI", 1, 0, 262144))  # if 0: Ethernet, µs
+    head += block(1, struct.pack("<HHI", 1, 0, 262144) + struct.pack("<HHB3x", 9, 1, 9) + b"\0\0\0\0")  # if 1: ns
+    out.write(head)
+    written = len(head)
     ts = base_ts * 1_000_000
-    for i in range(packets):
+    chunk = []
+    i = 0
+    while (packets and i < packets) or (size_bytes and written < size_bytes):
         f = pool[i % len(pool)]
         ifid = i % 2
         ts += 1000
         t = ts * 1000 if ifid == 1 else ts
-        data += block(6, struct.pack("<IIIII", ifid, t >> 32, t & 0xFFFFFFFF, len(f), len(f)) + f)
-        if i == packets // 2:
-            data += block(5, struct.pack("<III", 0, 0, 0))  # interface statistics (skipped)
-    out.write(data)
-    return packets, len(data)
+        b = block(6, struct.pack("<IIIII", ifid, t >> 32, t & 0xFFFFFFFF, len(f), len(f)) + f)
+        if packets and i == packets // 2:
+            b += block(5, struct.pack("<III", 0, 0, 0))  # interface statistics (skipped)
+        chunk.append(b)
+        written += len(b)
+        i += 1
+        if len(chunk) >= 8192:
+            out.write(b"".join(chunk))
+            chunk = []
+    out.write(b"".join(chunk))
+    return i, written
 
 
 def main():
@@ -265,17 +313,22 @@ def main():
     ap.add_argument("--size-mb", type=int, default=0)
     ap.add_argument("--pool", type=int, default=4000, help="distinct frames to cycle")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scenarios", action="store_true", help="sprinkle NetBIOS sweep / nmap / SYN-scan frames")
     a = ap.parse_args()
     if not a.packets and not a.size_mb:
         a.packets = 100
     random.seed(a.seed)
     rng = random.Random(a.seed)
     pool = build_pool(rng, min(a.pool, a.packets) if a.packets else a.pool)
-    with open(a.out, "wb") as out:
+    if a.scenarios:
+        pool = add_scenarios(rng, pool)
+    out = sys.stdout.buffer if a.out == "-" else open(a.out, "wb")
+    with out:
         if a.format == "pcap":
             count, size = write_pcap(out, pool, rng, a.packets, a.size_mb * 1024 * 1024, 1_700_000_000)
         else:
-            count, size = write_pcapng(out, pool, a.packets or 1000, 1_700_000_000)
+            packets = a.packets or (0 if a.size_mb else 1000)
+            count, size = write_pcapng(out, pool, packets, a.size_mb * 1024 * 1024, 1_700_000_000)
     print("%s: %d packets, %d bytes" % (a.out, count, size), file=sys.stderr)
 
 

@@ -50,6 +50,8 @@ struct AnalyzeArgs {
   HistoryChoice history;
   std::vector<std::string> kb_files;
   std::string geoip;
+  unsigned threads = 0;
+  std::size_t max_hosts = 0;
 };
 
 // The bundled example travels with the binary: beside it in the build tree
@@ -199,6 +201,8 @@ int run_analyze(AnalyzeArgs& a) {
   opt.collect_report_data = a.format == "html";
   // Progress only for a person watching: stderr is a terminal and --quiet was not given.
   if (!a.quiet && isatty(STDERR_FILENO) != 0) opt.progress = ProgressLine{};
+  opt.threads = a.threads;
+  if (a.max_hosts != 0) opt.engine.max_hosts = a.max_hosts;
   report::AnalysisResult result;
   if (live) {
     // Capture until Ctrl-C / SIGTERM, --duration or --count, then report as for a file.
@@ -328,6 +332,13 @@ void register_analyze(CLI::App& app, Context& ctx) {
                   "history database (default $NETSEEN_DB, else $XDG_DATA_HOME/netseen/history.db; the bundled "
                   "example is recorded only with --db or $NETSEEN_DB)");
   cmd->add_flag("--no-db", args.history.no_db, "do not read or update the history database");
+  cmd->add_option("--threads", args.threads,
+                  "0 = choose (2 for inputs of 32 MiB or more on a multi-core machine, else 1); 1 = one thread; "
+                  "2+ = reading/decoding and detection on separate threads (same results)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--max-hosts", args.max_hosts,
+                  "hosts whose facts are kept at once (memory cap, default 1000000); more are counted as evicted")
+      ->check(CLI::Range(1, 100'000'000));
   cmd->callback([&ctx, holder] { ctx.exit_code = run_analyze(*holder); });
 }
 

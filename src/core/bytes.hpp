@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <algorithm>
 #include <optional>
 #include <span>
 #include <string>
@@ -73,6 +75,113 @@ class ByteReader {
   std::size_t base_ = 0;
   bool failed_ = false;
 };
+
+// The reader's methods are inline: they sit on every decoder's hot path.
+namespace bytes_detail {
+template <class T>
+inline T load_be(const std::uint8_t* p, std::size_t n) noexcept {
+  T v = 0;
+  for (std::size_t i = 0; i < n; ++i) v = static_cast<T>((v << 8) | p[i]);
+  return v;
+}
+template <class T>
+inline T load_le(const std::uint8_t* p, std::size_t n) noexcept {
+  T v = 0;
+  for (std::size_t i = n; i > 0; --i) v = static_cast<T>((v << 8) | p[i - 1]);
+  return v;
+}
+}  // namespace bytes_detail
+
+#define NETSEEN_READ_(T, N, LOAD)                      \
+  if (!can_read(N)) {                                  \
+    failed_ = true;                                    \
+    return std::nullopt;                               \
+  }                                                    \
+  T v = bytes_detail::LOAD<T>(data_.data() + pos_, N);               \
+  pos_ += N;                                           \
+  return v
+
+inline std::optional<std::uint8_t> ByteReader::u8() noexcept { NETSEEN_READ_(std::uint8_t, 1, load_be); }
+inline std::optional<std::uint16_t> ByteReader::u16be() noexcept { NETSEEN_READ_(std::uint16_t, 2, load_be); }
+inline std::optional<std::uint16_t> ByteReader::u16le() noexcept { NETSEEN_READ_(std::uint16_t, 2, load_le); }
+inline std::optional<std::uint32_t> ByteReader::u24be() noexcept { NETSEEN_READ_(std::uint32_t, 3, load_be); }
+inline std::optional<std::uint32_t> ByteReader::u32be() noexcept { NETSEEN_READ_(std::uint32_t, 4, load_be); }
+inline std::optional<std::uint32_t> ByteReader::u32le() noexcept { NETSEEN_READ_(std::uint32_t, 4, load_le); }
+inline std::optional<std::uint64_t> ByteReader::u64be() noexcept { NETSEEN_READ_(std::uint64_t, 8, load_be); }
+inline std::optional<std::uint64_t> ByteReader::u64le() noexcept { NETSEEN_READ_(std::uint64_t, 8, load_le); }
+#undef NETSEEN_READ_
+
+inline std::optional<std::uint8_t> ByteReader::peek_u8(std::size_t ahead) const noexcept {
+  if (ahead >= remaining()) return std::nullopt;
+  return data_[pos_ + ahead];
+}
+
+inline std::optional<std::uint16_t> ByteReader::peek_u16be(std::size_t ahead) const noexcept {
+  if (ahead > remaining() || 2 > remaining() - ahead) return std::nullopt;
+  return bytes_detail::load_be<std::uint16_t>(data_.data() + pos_ + ahead, 2);
+}
+
+inline std::optional<Bytes> ByteReader::bytes(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  Bytes out = data_.subspan(pos_, n);
+  pos_ += n;
+  return out;
+}
+
+inline bool ByteReader::read_into(std::span<std::uint8_t> out) noexcept {
+  if (!can_read(out.size())) {
+    failed_ = true;
+    return false;
+  }
+  if (!out.empty()) std::memcpy(out.data(), data_.data() + pos_, out.size());
+  pos_ += out.size();
+  return true;
+}
+
+inline bool ByteReader::skip(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return false;
+  }
+  pos_ += n;
+  return true;
+}
+
+inline bool ByteReader::seek(std::size_t position) noexcept {
+  if (position > data_.size()) {
+    failed_ = true;
+    return false;
+  }
+  pos_ = position;
+  return true;
+}
+
+inline std::optional<ByteReader> ByteReader::sub(std::size_t n) noexcept {
+  if (!can_read(n)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  ByteReader child(data_.subspan(pos_, n), base_ + pos_);
+  pos_ += n;
+  return child;
+}
+
+inline ByteReader ByteReader::sub_clamped(std::size_t n, bool* cut) noexcept {
+  const std::size_t take = std::min(n, remaining());
+  if (cut != nullptr) *cut = take < n;
+  ByteReader child(data_.subspan(pos_, take), base_ + pos_);
+  pos_ += take;
+  return child;
+}
+
+inline std::optional<ByteReader> ByteReader::view_at(std::size_t position, std::size_t n) const noexcept {
+  if (position > data_.size() || n > data_.size() - position) return std::nullopt;
+  return ByteReader(data_.subspan(position, n), base_ + position);
+}
+
 
 // ByteWriter appends to a growable buffer it owns (for building packets).
 class ByteWriter {

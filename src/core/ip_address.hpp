@@ -35,7 +35,10 @@ class IpAddress {
   [[nodiscard]] bool valid() const noexcept { return family_ != 0; }
   [[nodiscard]] bool is_v4() const noexcept { return family_ == 4; }
   [[nodiscard]] bool is_v6() const noexcept { return family_ == 6; }
-  [[nodiscard]] std::uint32_t v4_value() const noexcept;  // host order; 0 for v6
+  [[nodiscard]] std::uint32_t v4_value() const noexcept {  // host order; 0 for v6
+    if (!is_v4()) return 0;
+    return (std::uint32_t{b_[12]} << 24) | (std::uint32_t{b_[13]} << 16) | (std::uint32_t{b_[14]} << 8) | b_[15];
+  }
   [[nodiscard]] const std::array<std::uint8_t, 16>& bytes() const noexcept { return b_; }
   [[nodiscard]] std::string to_string() const;
 

@@ -15,14 +15,38 @@ std::uint32_t sum16(Bytes b, std::uint32_t start) noexcept {
   if (!all) return start;
   const std::uint8_t* p = all->data();
   std::size_t n = all->size();
-  std::uint64_t acc = 0;
+  // 64-bit words added with end-around carry (add, add-with-carry): congruent to the 16-bit
+  // one's-complement sum modulo 0xFFFF, which is all the fold below keeps.
+  std::uint64_t sum = 0;
+  std::uint64_t carries = 0;
+  auto add64 = [&](std::uint64_t v) {
+    sum += v;
+    carries += sum < v ? 1U : 0U;
+  };
+  while (n >= 32) {
+    std::uint64_t v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+    std::memcpy(&v0, p, 8);
+    std::memcpy(&v1, p + 8, 8);
+    std::memcpy(&v2, p + 16, 8);
+    std::memcpy(&v3, p + 24, 8);
+    add64(v0);
+    add64(v1);
+    add64(v2);
+    add64(v3);
+    p += 32;
+    n -= 32;
+  }
   while (n >= 8) {
     std::uint64_t v = 0;
     std::memcpy(&v, p, 8);
-    acc += (v & 0xFFFFFFFFU) + (v >> 32);
+    add64(v);
     p += 8;
     n -= 8;
   }
+  // Each carry out of bit 63 is worth 2^64 ≡ 1: add them back (end-around), then 64 → 32 halves.
+  sum += carries;
+  if (sum < carries) ++sum;  // cannot wrap again: sum is then smaller than carries
+  std::uint64_t acc = (sum & 0xFFFFFFFFU) + (sum >> 32);
   while (n >= 2) {
     std::uint16_t v = 0;
     std::memcpy(&v, p, 2);

@@ -14,8 +14,16 @@ namespace {
 
 constexpr std::size_t kMaxPtrTargets = 8;
 
+bool plain_label_char(std::uint8_t ch) noexcept { return ch > 0x20 && ch < 0x7F && ch != '.' && ch != '\\'; }
+
 void append_label(std::string& out, Bytes label) {
   if (!out.empty()) out.push_back('.');
+  bool plain = true;
+  for (const std::uint8_t ch : label) plain = plain && plain_label_char(ch);
+  if (plain) {  // the common case: one append instead of a push_back per byte
+    out.append(reinterpret_cast<const char*>(label.data()), label.size());  // bytes as chars
+    return;
+  }
   for (const std::uint8_t ch : label) {
     if (ch > 0x20 && ch < 0x7F && ch != '.' && ch != '\\') {
       out.push_back(static_cast<char>(ch));

@@ -102,6 +102,10 @@ class Context {
 
  private:
   std::vector<Cidr> home_nets_;
+  struct V4Net {
+    std::uint32_t base, mask;
+  };
+  std::vector<V4Net> home_v4_;  // the IPv4 home nets as masks (inside() fast path)
   DnsTracker dns_;
   std::function<std::string(const IpAddress&, Timestamp)> region_;
   const knowledge::KnowledgeBase* kb_ = nullptr;

@@ -167,6 +167,7 @@ HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
   if (it == hosts_.end()) {
     if (hosts_.size() >= max_hosts_) {
       ++stats_.hosts_evicted;
+      ctx_.count_eviction("host.facts");
       return nullptr;
     }
     it = hosts_.emplace(a, HostFacts{}).first;
@@ -212,10 +213,10 @@ void Engine::on_event(const decode::Event& e) {
     if (e.ts < stats_.first_ts) stats_.first_ts = e.ts;
     if (e.ts > stats_.last_ts) stats_.last_ts = e.ts;
   }
-  std::string proto = decode::to_string(e.transport);
-  if (e.transport == decode::Transport::None) proto = e.ip_version != 0 ? fmt::format("ip-proto-{}", e.protocol) : "non-ip";
-  stats_.by_protocol[proto] += e.count;
-  if (e.action != decode::Action::Unknown) stats_.by_action[decode::to_string(e.action)] += e.count;
+  if (e.transport != decode::Transport::None) by_transport_[static_cast<std::size_t>(e.transport) % 6].add(e.count);
+  else if (e.ip_version != 0) by_ip_proto_[e.protocol].add(e.count);
+  else non_ip_.add(e.count);
+  if (e.action != decode::Action::Unknown) by_action_[static_cast<std::size_t>(e.action) % 4].add(e.count);
   if (auto* h = host(e.src, e.ts)) {
     h->events_as_source += e.count;
     h->bytes_as_source += e.wire_len != 0 ? e.wire_len : e.ip_len;
@@ -239,6 +240,23 @@ void Engine::on_event(const decode::Event& e) {
   ctx_.dns_mut().on_event(e);
   learn_names(e);
   for (auto& d : detectors_) d->on_event(e, ctx_);
+}
+
+const EngineStats& Engine::stats() const {
+  auto& p = stats_.by_protocol;
+  p.clear();
+  for (std::size_t t = 1; t < by_transport_.size(); ++t) {
+    if (by_transport_[t].seen) p[decode::to_string(static_cast<decode::Transport>(t))] += by_transport_[t].n;
+  }
+  for (std::size_t n = 0; n < by_ip_proto_.size(); ++n) {
+    if (by_ip_proto_[n].seen) p[fmt::format("ip-proto-{}", n)] += by_ip_proto_[n].n;
+  }
+  if (non_ip_.seen) p["non-ip"] += non_ip_.n;
+  stats_.by_action.clear();
+  for (std::size_t a = 1; a < by_action_.size(); ++a) {
+    if (by_action_[a].seen) stats_.by_action[decode::to_string(static_cast<decode::Action>(a))] += by_action_[a].n;
+  }
+  return stats_;
 }
 
 void Engine::finish() {

@@ -101,7 +101,9 @@ class Engine {
   // before finish(); detectors' finish() must therefore leave their state unchanged.
   [[nodiscard]] std::vector<Finding> snapshot();
 
-  [[nodiscard]] const EngineStats& stats() const noexcept { return stats_; }
+  // The counters of the event stream (the per-protocol and per-action maps are folded from
+  // plain counters on each call: the hot path touches no strings or maps).
+  [[nodiscard]] const EngineStats& stats() const;
   [[nodiscard]] const std::unordered_map<IpAddress, HostFacts, IpAddressHash>& hosts() const noexcept {
     return hosts_;
   }
@@ -117,7 +119,20 @@ class Engine {
   void learn_names(const decode::Event& e);
 
   std::size_t max_hosts_;
-  EngineStats stats_;
+  mutable EngineStats stats_;
+  // Per-event tallies behind stats_.by_protocol / by_action; `seen` keeps keys whose count is 0.
+  struct Tally {
+    std::uint64_t n = 0;
+    bool seen = false;
+    void add(std::uint32_t c) noexcept {
+      n += c;
+      seen = true;
+    }
+  };
+  std::array<Tally, 6> by_transport_{};   // indexed by decode::Transport (None unused)
+  std::array<Tally, 256> by_ip_proto_{};  // no transport decoded: "ip-proto-N"
+  Tally non_ip_;
+  std::array<Tally, 4> by_action_{};      // indexed by decode::Action
   std::unordered_map<IpAddress, HostFacts, IpAddressHash> hosts_;
   Context ctx_;
   std::vector<std::unique_ptr<Detector>> detectors_;

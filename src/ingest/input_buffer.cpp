@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -62,6 +63,33 @@ Result<std::vector<std::uint8_t>> read_all_fd(int fd, const std::string& what) {
 }
 
 }  // namespace
+
+Result<int> open_stream(const std::string& path) {
+  if (path == "-") return STDIN_FILENO;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return -1;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
+  return fd;
+}
+
+Result<std::vector<std::uint8_t>> read_fd(int fd, std::size_t max, const std::string& what) {
+  if (max == 0) return read_all_fd(fd, what);
+  std::vector<std::uint8_t> out;
+  std::uint8_t chunk[4096];
+  while (out.size() < max) {
+    const std::size_t want = std::min(sizeof chunk, max - out.size());
+    const ssize_t n = ::read(fd, chunk, want);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(ErrorKind::Io, "input", out.size(), fmt::format("{}: {}", what, std::strerror(errno)));
+    }
+    out.insert(out.end(), chunk, chunk + n);
+  }
+  return out;
+}
 
 std::shared_ptr<const InputBuffer> buffer_from_bytes(std::vector<std::uint8_t> bytes) {
   return std::make_shared<OwnedBuffer>(std::move(bytes));

@@ -28,6 +28,13 @@ class InputBuffer {
 
 // Maps `path` read-only ("-" reads stdin into memory). Io error with the OS reason.
 Result<std::shared_ptr<const InputBuffer>> load_input(const std::string& path);
+// Streams: "-" (stdin) and paths that are not regular files (pipes, FIFOs, devices).
+// open_stream gives a readable fd (STDIN_FILENO for "-"; otherwise the caller closes it),
+// or nullopt-like Io error; for a regular file it returns -1 (map it with load_input).
+Result<int> open_stream(const std::string& path);
+// Reads up to `max` bytes (fewer only at the end of the stream; max 0 = all of it). Io error
+// with the OS reason.
+Result<std::vector<std::uint8_t>> read_fd(int fd, std::size_t max, const std::string& what);
 // Wraps bytes the caller already has (tests, fuzzing).
 std::shared_ptr<const InputBuffer> buffer_from_bytes(std::vector<std::uint8_t> bytes);
 // True when the bytes start with the gzip magic 1f 8b.

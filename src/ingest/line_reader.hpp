@@ -25,6 +25,11 @@ class LineReader {
  public:
   explicit LineReader(Bytes data, std::size_t max_len = limits::kMaxLogLineBytes) noexcept
       : data_(data), max_len_(max_len == 0 ? 1 : max_len) {}
+  // Continues with the next piece of a stream: numbering goes on from the lines already read.
+  void continue_with(Bytes data) noexcept {
+    data_ = data;
+    pos_ = 0;
+  }
   // False at the end of the buffer. A final line without a newline is still a line.
   bool next(Line& out) noexcept;
   [[nodiscard]] std::size_t position() const noexcept { return pos_; }

@@ -3,8 +3,11 @@
 #include "ingest/log_source.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "ingest/line_reader.hpp"
 #include "ingest/log_common.hpp"
@@ -18,6 +21,22 @@ using logs::LineResult;
 using logs::LogLine;
 
 constexpr std::size_t kDetectLines = 200;  // lines looked at to recognise a file's dialect
+// Streams are read in pieces of this size (a piece always ends at a line end when one is in it).
+constexpr std::size_t kStreamChunk = std::size_t{1} << 20;
+// Mapped files: pages already parsed are dropped from memory every this many bytes.
+constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
+
+// Where a piece of a stream may end: after its last LF; without one, after its last CR that
+// is not the final byte (a CRLF may be split there); 0 when there is no usable line end.
+std::size_t last_line_end(const std::vector<std::uint8_t>& b, std::size_t n) noexcept {
+  for (std::size_t i = n; i > 0; --i) {
+    if (b[i - 1] == '\n') return i;
+  }
+  for (std::size_t i = n - (n > 0 ? 1 : 0); i > 0; --i) {
+    if (b[i - 1] == '\r') return i;
+  }
+  return 0;
+}
 
 bool is_blank_line(std::string_view s) noexcept {
   for (const char c : s) {
@@ -30,8 +49,26 @@ class LogSource final : public EventSource {
  public:
   LogSource(std::shared_ptr<const InputBuffer> buffer, std::string path, const OpenOptions& options)
       : buffer_(std::move(buffer)), reader_(buffer_->bytes()), input_(options.input_index) {
-    stats_.path = std::move(path);
     stats_.bytes_total = buffer_->bytes().size();
+    init(std::move(path), options, buffer_->bytes());
+  }
+
+  LogSource(int fd, bool owns_fd, std::vector<std::uint8_t> head, std::string path, const OpenOptions& options)
+      : reader_(Bytes{}), input_(options.input_index), fd_(fd), owns_fd_(owns_fd), chunk_(std::move(head)) {
+    filled_ = chunk_.size();
+    chunk_.resize(std::max(kStreamChunk, filled_));
+    refill();
+    init(std::move(path), options, Bytes(chunk_.data(), filled_));
+  }
+
+  ~LogSource() override {
+    if (owns_fd_ && fd_ >= 0) ::close(fd_);
+  }
+  LogSource(const LogSource&) = delete;
+  LogSource& operator=(const LogSource&) = delete;
+
+  void init(std::string path, const OpenOptions& options, Bytes detect_on) {
+    stats_.path = std::move(path);
     auto tz = logs::TimeZone::parse(options.tz);
     if (!tz) {
       stats_.add_error("options", fmt::format("unknown time zone '{}' (use UTC, +hh:mm or an IANA name); using UTC",
@@ -54,7 +91,7 @@ class LogSource final : public EventSource {
         return;
       }
     } else {
-      detect();
+      detect(detect_on);
     }
     stats_.format = primary_ != kNone ? std::string(dialects_[primary_]->name()) : std::string("log");
   }
@@ -62,9 +99,14 @@ class LogSource final : public EventSource {
   bool next(decode::Event& out) override {
     if (done_) return false;
     Line line;
-    while (reader_.next(line)) {
+    while (next_line(line)) {
       ++stats_.records;
-      stats_.bytes_read = reader_.position();
+      stats_.bytes_read = base_ + reader_.position();
+      if (buffer_ && stats_.bytes_read >= released_ + kReleaseStep) {
+        // Keep resident memory bounded on large files: pages already parsed are dropped.
+        released_ = stats_.bytes_read - kReleaseStep / 2;
+        buffer_->release_before(released_);
+      }
       if (line.cut) {
         stats_.add_error(fmt::format("line {}", line.number),
                          fmt::format("longer than {} bytes; not parsed", limits::kMaxLogLineBytes));
@@ -142,7 +184,7 @@ class LogSource final : public EventSource {
           break;
       }
     }
-    stats_.bytes_read = reader_.position();
+    stats_.bytes_read = base_ + reader_.position();
     done_ = true;
     return false;
   }
@@ -152,8 +194,75 @@ class LogSource final : public EventSource {
  private:
   static constexpr std::size_t kNone = ~std::size_t{0};
 
-  void detect() {
-    LineReader probe(buffer_->bytes());
+  bool next_line(Line& line) {
+    for (;;) {
+      if (reader_.next(line)) return true;
+      if (fd_ < 0 || !refill()) return false;
+    }
+  }
+
+  // Streams: keeps the bytes after the last complete line, reads more, and points the line
+  // reader at the complete lines now in the piece. False at the end of the stream.
+  bool refill() {
+    drop_front(region_);
+    region_ = 0;
+    std::size_t end = 0;
+    for (;;) {
+      read_more();
+      if (skip_to_line_end_) {
+        // The rest of a line longer than a whole piece: already reported as cut.
+        std::size_t i = 0;
+        while (i < filled_ && chunk_[i] != '\n' && chunk_[i] != '\r') ++i;
+        if (i < filled_ || eof_) skip_to_line_end_ = false;
+        drop_front(i);
+      }
+      if (filled_ == 0) {
+        if (eof_) return false;
+        continue;
+      }
+      end = eof_ ? filled_ : last_line_end(chunk_, filled_);
+      if (end != 0) break;
+      if (filled_ == chunk_.size()) {
+        // No line end in a full piece: the line is longer than the cap; hand what there is
+        // (the reader cuts and flags it) and drop the rest of the line when it comes.
+        end = filled_;
+        skip_to_line_end_ = true;
+        break;
+      }
+    }
+    region_ = end;
+    reader_.continue_with(Bytes(chunk_.data(), end));
+    return true;
+  }
+
+  void drop_front(std::size_t n) {
+    if (n == 0) return;
+    std::memmove(chunk_.data(), chunk_.data() + n, filled_ - n);
+    filled_ -= n;
+    base_ += n;
+  }
+
+  // Reads until the piece is at least half full and holds a line end, is full, or the stream ends.
+  void read_more() {
+    while (!eof_ && filled_ < chunk_.size()) {
+      const ssize_t n = ::read(fd_, chunk_.data() + filled_, chunk_.size() - filled_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        stats_.add_error(fmt::format("offset {}", base_ + filled_), fmt::format("read: {}", std::strerror(errno)));
+        eof_ = true;
+        break;
+      }
+      if (n == 0) {
+        eof_ = true;
+        break;
+      }
+      filled_ += static_cast<std::size_t>(n);
+      if (filled_ >= chunk_.size() / 2 && last_line_end(chunk_, filled_) != 0) break;
+    }
+  }
+
+  void detect(Bytes bytes) {
+    LineReader probe(bytes);
     Line line;
     std::vector<std::size_t> votes(dialects_.size(), 0);
     std::size_t seen = 0;
@@ -187,9 +296,19 @@ class LogSource final : public EventSource {
     }
   }
 
-  std::shared_ptr<const InputBuffer> buffer_;
+  std::shared_ptr<const InputBuffer> buffer_;  // null for streams
   LineReader reader_;
   std::uint32_t input_;
+  std::size_t released_ = 0;
+  // Streams only.
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  std::vector<std::uint8_t> chunk_;
+  std::size_t filled_ = 0;   // bytes of chunk_ holding data
+  std::size_t region_ = 0;   // bytes of chunk_ handed to reader_
+  std::size_t base_ = 0;     // stream offset of chunk_[0]
+  bool eof_ = false;
+  bool skip_to_line_end_ = false;
   InputStats stats_;
   logs::TimeContext time_;
   logs::LineContext ctx_;
@@ -206,6 +325,11 @@ class LogSource final : public EventSource {
 std::unique_ptr<EventSource> make_log_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
                                              const OpenOptions& options) {
   return std::make_unique<LogSource>(std::move(buffer), std::move(path), options);
+}
+
+std::unique_ptr<EventSource> make_stream_log_source(int fd, bool owns_fd, std::vector<std::uint8_t> head,
+                                                    std::string path, const OpenOptions& options) {
+  return std::make_unique<LogSource>(fd, owns_fd, std::move(head), std::move(path), options);
 }
 
 }  // namespace netseen::ingest

@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,32 @@ namespace {
 constexpr std::size_t kMaxGunzipBytes = std::size_t{4} * 1024 * 1024 * 1024;
 }  // namespace
 
+// Bytes read from a stream before deciding what it is (magic numbers need 4).
+constexpr std::size_t kStreamHead = 4096;
+
 Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const OpenOptions& options) {
-  NETSEEN_TRY_ASSIGN(auto buffer, load_input(path));
+  NETSEEN_TRY_ASSIGN(const int fd, open_stream(path));
+  std::shared_ptr<const InputBuffer> buffer;
+  if (fd >= 0) {
+    // A stream: logs are parsed as they arrive (memory bounded whatever their length);
+    // captures and gzip are read into memory first.
+    const bool owns = fd != STDIN_FILENO;
+    auto head = read_fd(fd, kStreamHead, path == "-" ? std::string("stdin") : path);
+    if (!head) {
+      if (owns) ::close(fd);
+      return head.error();
+    }
+    if (!head->empty() && !is_gzip(*head) && !looks_like_capture(*head)) {
+      return make_stream_log_source(fd, owns, std::move(*head), path, options);
+    }
+    auto rest = read_fd(fd, 0, path == "-" ? std::string("stdin") : path);
+    if (owns) ::close(fd);
+    if (!rest) return rest.error();
+    head->insert(head->end(), rest->begin(), rest->end());
+    buffer = buffer_from_bytes(std::move(*head));
+  } else {
+    NETSEEN_TRY_ASSIGN(buffer, load_input(path));
+  }
   if (is_gzip(buffer->bytes())) {
     NETSEEN_TRY_ASSIGN(auto plain, gunzip(buffer->bytes(), kMaxGunzipBytes));
     buffer = buffer_from_bytes(std::move(plain));

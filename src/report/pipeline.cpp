@@ -1,9 +1,185 @@
 #include "report/pipeline.hpp"
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace netseen::report {
+
+namespace {
+
+// Events flow from the reader to the engine in batches: the reader fills a batch in place
+// (Events are reused, so decoding allocates nothing per packet once warm), the detection
+// thread drains it and hands it back. kBatches bounds the memory between the two threads.
+constexpr std::size_t kBatchEvents = 256;
+constexpr std::size_t kBatches = 8;
+constexpr std::uint64_t kLargeInputBytes = std::uint64_t{32} << 20;
+
+struct Batch {
+  std::vector<decode::Event> events = std::vector<decode::Event>(kBatchEvents);
+  std::size_t used = 0;
+};
+
+// A blocking FIFO of batch pointers; never holds more than kBatches entries.
+class Channel {
+ public:
+  void push(Batch* b) {
+    {
+      std::lock_guard lock(m_);
+      q_.push_back(b);
+    }
+    cv_.notify_one();
+  }
+  Batch* pop() {
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return !q_.empty(); });
+    Batch* b = q_.front();
+    q_.pop_front();
+    return b;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Batch*> q_;
+};
+
+// The inputs merged in time order: always the earliest pending event; events outside
+// --since/--until are counted and passed over.
+class Merger {
+ public:
+  Merger(std::vector<std::unique_ptr<ingest::EventSource>>& sources, const AnalyzeOptions& options,
+         std::uint64_t& outside, std::chrono::steady_clock::time_point start)
+      : sources_(sources),
+        options_(options),
+        outside_(outside),
+        start_(start),
+        last_report_(start),
+        pending_(sources.size()),
+        live_(sources.size()) {
+    if (sources_.size() > 1) {
+      for (std::size_t i = 0; i < sources_.size(); ++i) live_[i] = sources_[i]->next(pending_[i]);
+    }
+  }
+
+  // Fills `out` with the next event to analyse; false at the end of all inputs.
+  bool next(decode::Event& out) {
+    for (;;) {
+      if (!pull(out)) return false;
+      if (options_.progress && ++tick_ % 1024 == 0) {
+        // The time is looked at every 1024 events, the callback runs at most every interval.
+        const auto now = std::chrono::steady_clock::now();
+        if (std::chrono::duration<double>(now - last_report_).count() >= options_.progress_interval_s) {
+          last_report_ = now;
+          report_progress(false);
+        }
+      }
+      if ((options_.since && out.ts < *options_.since) || (options_.until && out.ts > *options_.until)) {
+        ++outside_;
+        continue;
+      }
+      return true;
+    }
+  }
+
+ public:
+  // Runs on the thread that reads the sources (their counters are not shared).
+  void report_progress(bool done) const {
+    Progress p;
+    for (const auto& src : sources_) {
+      p.bytes_read += src->stats().bytes_read;
+      p.bytes_total += src->stats().bytes_total;
+      p.records += src->stats().records;
+    }
+    p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    p.done = done;
+    options_.progress(p);
+  }
+
+ private:
+  bool pull(decode::Event& out) {
+    if (sources_.empty()) return false;
+    if (sources_.size() == 1) return sources_[0]->next(out);  // no merge: decode in place
+    std::size_t best = sources_.size();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (live_[i] && (best == sources_.size() || pending_[i].ts < pending_[best].ts)) best = i;
+    }
+    if (best == sources_.size()) return false;
+    std::swap(out, pending_[best]);
+    live_[best] = sources_[best]->next(pending_[best]);
+    return true;
+  }
+
+  std::vector<std::unique_ptr<ingest::EventSource>>& sources_;
+  const AnalyzeOptions& options_;
+  std::uint64_t& outside_;
+  std::chrono::steady_clock::time_point start_, last_report_;
+  std::uint32_t tick_ = 0;
+  std::vector<decode::Event> pending_;
+  std::vector<bool> live_;
+};
+
+// Everything done with one analysed event (on the detection thread).
+class Consumer {
+ public:
+  Consumer(const AnalyzeOptions& options, AnalysisResult& out) : options_(options), out_(out) {}
+  void operator()(const decode::Event& ev) {
+    out_.engine->on_event(ev);
+    if (options_.collect_baseline && out_.engine->context().inside(ev.src)) out_.baseline.add(ev);
+    if (out_.data) out_.data->on_event(ev);
+  }
+
+ private:
+  const AnalyzeOptions& options_;
+  AnalysisResult& out_;
+};
+
+void run_single(Merger& merger, Consumer& consume) {
+  decode::Event ev;
+  while (merger.next(ev)) consume(ev);
+}
+
+void run_threaded(Merger& merger, Consumer& consume) {
+  std::vector<Batch> batches(kBatches);
+  Channel free_batches, full_batches;
+  for (auto& b : batches) free_batches.push(&b);
+  // The reader fills batches until the inputs end, then sends nullptr as the end marker.
+  std::thread reader([&] {
+    for (;;) {
+      Batch* b = free_batches.pop();
+      b->used = 0;
+      while (b->used < kBatchEvents && merger.next(b->events[b->used])) ++b->used;
+      const bool end = b->used < kBatchEvents;
+      if (b->used != 0) full_batches.push(b);
+      if (end) {
+        full_batches.push(nullptr);
+        return;
+      }
+    }
+  });
+  for (Batch* b = full_batches.pop(); b != nullptr; b = full_batches.pop()) {
+    for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
+    free_batches.push(b);
+  }
+  reader.join();
+}
+
+}  // namespace
+
+unsigned choose_threads(const std::vector<std::string>& inputs) {
+  std::uint64_t bytes = 0;
+  for (const auto& path : inputs) {
+    struct stat st {};
+    if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) bytes += static_cast<std::uint64_t>(st.st_size);
+  }
+  if (bytes < kLargeInputBytes) return 1;
+  return std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+}
 
 Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
   const auto start = std::chrono::steady_clock::now();
@@ -20,49 +196,15 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     }
     sources.push_back(std::move(*src));
   }
-  // Merge the inputs in time order: always take the earliest pending event.
   if (options.collect_report_data) out.data = std::make_unique<ReportData>();
-  // Progress: the time is looked at every 1024 events, the callback runs at most every interval.
-  auto last_report = start;
-  std::uint32_t tick = 0;
-  auto report_progress = [&](bool done) {
-    Progress p;
-    for (const auto& s : sources) {
-      p.bytes_read += s->stats().bytes_read;
-      p.bytes_total += s->stats().bytes_total;
-      p.records += s->stats().records;
-    }
-    p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    p.done = done;
-    options.progress(p);
-  };
-  std::vector<decode::Event> pending(sources.size());
-  std::vector<bool> live(sources.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) live[i] = sources[i]->next(pending[i]);
-  for (;;) {
-    std::size_t best = sources.size();
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-      if (live[i] && (best == sources.size() || pending[i].ts < pending[best].ts)) best = i;
-    }
-    if (best == sources.size()) break;
-    const auto& ev = pending[best];
-    if ((options.since && ev.ts < *options.since) || (options.until && ev.ts > *options.until)) {
-      ++out.outside_time_window;
-    } else {
-      out.engine->on_event(ev);
-      if (options.collect_baseline && out.engine->context().inside(ev.src)) out.baseline.add(ev);
-      if (out.data) out.data->on_event(ev);
-    }
-    if (options.progress && ++tick % 1024 == 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (std::chrono::duration<double>(now - last_report).count() >= options.progress_interval_s) {
-        last_report = now;
-        report_progress(false);
-      }
-    }
-    live[best] = sources[best]->next(pending[best]);
+  out.threads = options.threads == 0 ? choose_threads(options.inputs) : (options.threads >= 2 ? 2 : 1);
+  {
+    Merger merger(sources, options, out.outside_time_window, start);
+    Consumer consume(options, out);
+    if (out.threads >= 2) run_threaded(merger, consume);
+    else run_single(merger, consume);
+    if (options.progress) merger.report_progress(true);
   }
-  if (options.progress) report_progress(true);
   out.engine->finish();
   for (auto& s : sources) out.inputs.push_back(s->stats());
   // Name inputs as the caller wishes (the bundled example is shown without its install path).

@@ -41,7 +41,16 @@ struct AnalyzeOptions {
   // Called while reading, at most every progress_interval_s, and once at the end with done set.
   std::function<void(const Progress&)> progress;
   double progress_interval_s = 0.2;
+  // 1: one thread reads, decodes and detects. 2 or more: a reader thread (ingest, decode,
+  // time-order merge) hands batches of events through a bounded queue to the detection
+  // thread; the engine sees the same events in the same order, so the results are
+  // identical. 0: choose (2 when the machine has 2+ cores and the inputs are large).
+  unsigned threads = 1;
 };
+
+// What `threads = 0` becomes for these inputs: 1 for small inputs (under 32 MiB of regular
+// files, stdin), else 2 when the machine has at least two cores.
+unsigned choose_threads(const std::vector<std::string>& inputs);
 
 struct UnreadableInput {
   std::string path;
@@ -57,6 +66,7 @@ struct AnalysisResult {
   double elapsed_s = 0;
   BaselineCollector baseline;             // filled when collect_baseline is set
   std::optional<HistoryMarks> history;    // set after comparing with the history database
+  unsigned threads = 1;  // threads the analysis ran on
 };
 
 // Runs the whole analysis. Unreadable inputs are recorded, the rest still analysed.

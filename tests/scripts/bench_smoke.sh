@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Smoke test of `make bench` (bench/run.py --quick): tiny generated inputs in a temporary
+# directory, one run each; the table and results.json must come out with every netseen row
+# successful. The real benchmark (>= 1 GB capture, 5M log lines) is not part of make check.
+set -u
+out=$(/usr/bin/python3 "$NETSEEN_SOURCE_DIR/bench/run.py" --quick --netseen "$NETSEEN" 2>&1) || { echo "$out"; exit 1; }
+echo "$out"
+echo "$out" | grep -q "netseen analyze --threads 2" || { echo "no analyze row"; exit 1; }
+echo "$out" | grep -q "netseen decode --count" || { echo "no decode row"; exit 1; }
+echo "$out" | grep -q "^wrote .*results.json" || { echo "results.json not written"; exit 1; }
+echo "1 passed, 0 failed"
