@@ -193,18 +193,19 @@ def build_log():
     for i in range(12):
         ts = day0 + timedelta(days=2, hours=1, seconds=37 * i)
         src = "198.51.100.%d" % (10 + i % 5)
+        ttl = 113 - i % 5  # one Windows machine per address: one initial TTL, one path length
         if i % 3 == 0:
             body = ("IN=eth0 OUT= MAC=00:0d:88:12:34:56:00:10:db:ff:10:01:08:00 SRC=%s DST=192.0.2.10 LEN=48 TOS=0x00 "
-                    "PREC=0x00 TTL=113 ID=%d DF PROTO=TCP SPT=%d DPT=27374 WINDOW=8192 RES=0x00 SYN URGP=0"
-                    % (src, 4000 + i * 256, 3000 + i))
+                    "PREC=0x00 TTL=%d ID=%d DF PROTO=TCP SPT=%d DPT=27374 WINDOW=8192 RES=0x00 SYN URGP=0"
+                    % (src, ttl, 4000 + i * 256, 3000 + i))
         elif i % 3 == 1:
             body = ("IN=eth0 OUT= MAC=00:0d:88:12:34:56:00:10:db:ff:10:01:08:00 SRC=%s DST=192.0.2.10 LEN=404 "
-                    "TOS=0x00 PREC=0x00 TTL=109 ID=%d PROTO=UDP SPT=%d DPT=1434 LEN=384"
-                    % (src, 9000 + i, 1024 + i))
+                    "TOS=0x00 PREC=0x00 TTL=%d ID=%d PROTO=UDP SPT=%d DPT=1434 LEN=384"
+                    % (src, ttl, 9000 + i, 1024 + i))
         else:
             body = ("IN=eth0 OUT= MAC=00:0d:88:12:34:56:00:10:db:ff:10:01:08:00 SRC=%s DST=192.0.2.10 LEN=60 "
-                    "TOS=0x00 PREC=0x00 TTL=49 ID=%d PROTO=ICMP TYPE=8 CODE=0 ID=512 SEQ=%d"
-                    % (src, 30000 + i, 256 * i))
+                    "TOS=0x00 PREC=0x00 TTL=%d ID=%d PROTO=ICMP TYPE=8 CODE=0 ID=512 SEQ=%d"
+                    % (src, ttl, 30000 + i, 256 * i))
         lines.append((ts, ts.strftime("%Y-%m-%dT%H:%M:%S.%f") + "+00:00 fw kernel: [%.6f] DROP-IN " %
                       (uptime + (ts - day0).total_seconds()) + body))
     lines.sort(key=lambda x: x[0])
