@@ -68,6 +68,7 @@ class ScanDecoy final : public Detector {
     double max_answered_fraction = 0.5;
     double max_ipid_step = 16;
     double max_pairs = 50'000;
+    double max_candidates = 512;
   };
 
   [[nodiscard]] std::string_view id() const override { return "scan.decoy"; }
@@ -85,7 +86,10 @@ class ScanDecoy final : public Detector {
              "share of probed ports that answered above which the group is service checks, not a scan"},
             {"max_ipid_step", &cfg_.max_ipid_step,
              "largest IP id step between consecutive probes of different sources that still reads as one counter"},
-            {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
+            {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"},
+            {"max_candidates", &cfg_.max_candidates,
+             "sources per target compared with each other at the end, those with the most ports first (the "
+             "comparison is quadratic; the rest are counted as evictions)"}};
   }
 
   void on_event(const decode::Event& e, Context& ctx) override {
@@ -134,26 +138,37 @@ class ScanDecoy final : public Detector {
     std::map<std::pair<IpAddress, std::uint16_t>, std::vector<Member>> by_target;
     for (const auto& [k, s] : pairs_) {
       if (static_cast<double>(s.ports.count()) < cfg_.min_ports) continue;
-      by_target[{k.b, k.extra}].push_back(Member{k.a, &s});
+      by_target[{k.b, k.extra}].push_back(Member{k.a, &s, {}});
     }
+    const auto max_candidates = static_cast<std::size_t>(std::max(3.0, cfg_.max_candidates));
     for (auto& [tk, cands] : by_target) {
       if (static_cast<double>(cands.size()) < cfg_.min_sources) continue;
       std::sort(cands.begin(), cands.end(), [](const Member& x, const Member& y) {
         if (x.s->ports.count() != y.s->ports.count()) return x.s->ports.count() > y.s->ports.count();
         return x.src < y.src;
       });
+      // A busy server probed by thousands of unrelated scanners must not make this
+      // quadratic: only the sources with the most ports are compared (counted beyond).
+      if (cands.size() > max_candidates) {
+        for (std::size_t i = max_candidates; i < cands.size(); ++i) ctx.count_eviction(id());
+        cands.resize(max_candidates);
+      }
+      for (auto& c : cands) c.ports = c.s->ports.sorted();
       std::vector<bool> used(cands.size(), false);
       for (std::size_t i = 0; i < cands.size(); ++i) {
         if (used[i]) continue;
         std::vector<Member> group{cands[i]};
         used[i] = true;
-        const auto leader_ports = cands[i].s->ports.sorted();
+        const double leader_n = static_cast<double>(cands[i].ports.size());
         for (std::size_t j = i + 1; j < cands.size(); ++j) {
+          // Sorted by size: the overlap of a smaller set is at most its size over the
+          // leader's, so once that falls below the threshold no later candidate can join.
+          if (static_cast<double>(cands[j].ports.size()) < cfg_.min_overlap * leader_n) break;
           if (used[j]) continue;
           if (std::abs(static_cast<double>(cands[j].s->first.us - cands[i].s->first.us)) > cfg_.max_start_gap_s * 1e6) {
             continue;
           }
-          if (jaccard(leader_ports, cands[i].s->ports, cands[j].s->ports) < cfg_.min_overlap) continue;
+          if (jaccard(cands[i].ports, cands[j].ports) < cfg_.min_overlap) continue;
           group.push_back(cands[j]);
           used[j] = true;
         }
@@ -205,6 +220,7 @@ class ScanDecoy final : public Detector {
   struct Member {
     IpAddress src;
     const State* s;
+    std::vector<std::uint16_t> ports;  // sorted, filled for the candidates compared
   };
 
   State* find(const IpAddress& src, const IpAddress& dst, decode::Transport t) {
@@ -212,10 +228,15 @@ class ScanDecoy final : public Detector {
     return it == pairs_.end() ? nullptr : &it->second;
   }
 
-  static double jaccard(const std::vector<std::uint16_t>& a_sorted, const scan::PortSet& a, const scan::PortSet& b) {
-    std::uint32_t both = 0;
-    for (auto p : a_sorted) both += b.contains(p) ? 1 : 0;
-    const std::uint32_t uni = a.count() + b.count() - both;
+  // Overlap of two sorted port lists: |A ∩ B| / |A ∪ B|, one merge pass.
+  static double jaccard(const std::vector<std::uint16_t>& a, const std::vector<std::uint16_t>& b) {
+    std::size_t i = 0, j = 0, both = 0;
+    while (i < a.size() && j < b.size()) {
+      if (a[i] == b[j]) ++both, ++i, ++j;
+      else if (a[i] < b[j]) ++i;
+      else ++j;
+    }
+    const std::size_t uni = a.size() + b.size() - both;
     return uni == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(uni);
   }
 

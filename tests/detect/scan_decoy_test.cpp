@@ -227,3 +227,38 @@ TEST(ScanDecoy, IndependentScannersHoursApartDoNotFire) {
 
 }  // namespace
 }  // namespace netseen::detect
+
+namespace netseen::detect {
+namespace {
+
+using namespace testutil;
+
+// A public server probed by thousands of unrelated scanners, each trying a few random
+// ports: the end-of-run comparison stays bounded (only the max_candidates sources with the
+// most ports are compared, the rest counted as evictions), and a real decoy scan hidden in
+// that noise is still found, because its members probe the most ports.
+TEST(ScanDecoy, ThousandsOfUnrelatedScannersStayBoundedAndTheDecoyScanIsStillFound) {
+  EngineOptions opt;
+  opt.overrides["scan.decoy.max_candidates"] = "64";
+  Scenario s(opt);
+  double t = 500.0;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    const std::string src = IpAddress::v4(0x2D000000u + i * 7u).to_string();  // 45.0.0.0 and up
+    for (int k = 0; k < 6; ++k) {
+      s.add(Ev().at(t).from(src.c_str(), 40000).to(kTarget, static_cast<std::uint16_t>(1 + (i * 6 + static_cast<std::uint32_t>(k) * 131) % 1024)).tcp(decode::tcpflag::kSyn).ttl(50));
+      t += 0.01;
+    }
+  }
+  decoy_scan(s, {});
+  const auto& fs = s.finish();
+  const auto* f = find(fs, "scan.decoy");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_str(*f, "real_scanner"), kReal);
+  EXPECT_EQ(attr_int(*f, "source_count"), 6);
+  const auto& ev = s.engine().context().evictions();
+  ASSERT_TRUE(ev.count("scan.decoy"));
+  EXPECT_EQ(ev.at("scan.decoy"), 3000u + 6u - 64u);
+}
+
+}  // namespace
+}  // namespace netseen::detect
