@@ -51,41 +51,6 @@ bool in4(std::uint32_t v, std::uint32_t net, unsigned prefix) noexcept {
 }
 }  // namespace
 
-bool IpAddress::is_unspecified() const noexcept {
-  if (is_v4()) return v4_value() == 0;
-  if (is_v6()) return b_ == std::array<std::uint8_t, 16>{};
-  return false;
-}
-bool IpAddress::is_loopback() const noexcept {
-  if (is_v4()) return in4(v4_value(), 0x7F000000, 8);
-  if (is_v6()) {
-    std::array<std::uint8_t, 16> one{};
-    one[15] = 1;
-    return b_ == one;
-  }
-  return false;
-}
-bool IpAddress::is_private() const noexcept {
-  if (is_v4()) {
-    const auto v = v4_value();
-    return in4(v, 0x0A000000, 8) || in4(v, 0xAC100000, 12) || in4(v, 0xC0A80000, 16);
-  }
-  if (is_v6()) return (b_[0] & 0xFE) == 0xFC;
-  return false;
-}
-bool IpAddress::is_link_local() const noexcept {
-  if (is_v4()) return in4(v4_value(), 0xA9FE0000, 16);
-  if (is_v6()) return b_[0] == 0xFE && (b_[1] & 0xC0) == 0x80;
-  return false;
-}
-bool IpAddress::is_multicast() const noexcept {
-  if (is_v4()) return in4(v4_value(), 0xE0000000, 4);
-  if (is_v6()) return b_[0] == 0xFF;
-  return false;
-}
-bool IpAddress::is_limited_broadcast() const noexcept { return is_v4() && v4_value() == 0xFFFFFFFF; }
-bool IpAddress::is_shared_cgn() const noexcept { return is_v4() && in4(v4_value(), 0x64400000, 10); }
-
 bool IpAddress::is_public() const noexcept {
   if (!valid() || is_unspecified() || is_loopback() || is_private() || is_link_local() || is_multicast() ||
       is_limited_broadcast() || is_shared_cgn()) {
@@ -100,43 +65,6 @@ bool IpAddress::is_public() const noexcept {
   // IPv6: 2000::/3 is global unicast; documentation 2001:db8::/32 excluded.
   if ((b_[0] & 0xE0) != 0x20) return false;
   return !(b_[0] == 0x20 && b_[1] == 0x01 && b_[2] == 0x0D && b_[3] == 0xB8);
-}
-
-namespace {
-constexpr std::uint64_t kFnvBasis = 1469598103934665603ULL;
-constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
-// FNV-1a state after twelve zero bytes: the common start of every IPv4 address's bytes.
-constexpr std::uint64_t fnv_after_zero_bytes(int n) {
-  std::uint64_t h = kFnvBasis;
-  for (int i = 0; i < n; ++i) h *= kFnvPrime;  // h ^= 0 changes nothing
-  return h;
-}
-constexpr std::uint64_t kFnvZero12 = fnv_after_zero_bytes(12);
-}  // namespace
-
-std::size_t IpAddressHash::operator()(const IpAddress& a) const noexcept {
-  // FNV-1a over the 16 bytes and the family. IPv4 addresses start with twelve zero bytes,
-  // whose part of the hash is a constant (same value, a third of the multiplications).
-  const auto& b = a.bytes();
-  std::uint64_t h = kFnvBasis;
-  std::size_t from = 0;
-  if (a.is_v4()) {
-    std::uint64_t w0 = 0;
-    std::uint32_t w1 = 0;
-    std::memcpy(&w0, b.data(), sizeof w0);
-    std::memcpy(&w1, b.data() + 8, sizeof w1);
-    if (w0 == 0 && w1 == 0) {
-      h = kFnvZero12;
-      from = 12;
-    }
-  }
-  for (std::size_t i = from; i < b.size(); ++i) {
-    h ^= b[i];
-    h *= kFnvPrime;
-  }
-  h ^= a.is_v6() ? 6U : 4U;
-  h *= 1099511628211ULL;
-  return static_cast<std::size_t>(h);
 }
 
 Cidr::Cidr(IpAddress base, unsigned prefix) noexcept {

@@ -1,5 +1,7 @@
 #include "detect/context.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace netseen::detect {
@@ -56,6 +58,31 @@ void Context::learned_name(const IpAddress& host, NetbiosNameSeen name) {
     if (n.name == name.name && n.group == name.group) return;
   }
   if (v.size() < kMaxNamesPerHost) v.push_back(std::move(name));
+}
+
+namespace {
+// "WORKSTATION7<00>": printable bytes as they are, others as \\xNN, trailing padding dropped.
+std::string display_name(const decode::NbName& nm) {
+  std::string s;
+  for (std::size_t i = 0; i < 15; ++i) {
+    const auto c = nm.raw[i];
+    if (c >= 0x20 && c < 0x7F) s.push_back(static_cast<char>(c));
+    else s += fmt::format("\\x{:02x}", c);
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return fmt::format("{}<{:02X}>", s, nm.raw[15]);
+}
+}  // namespace
+
+void Context::learned_name(const IpAddress& host, const decode::NbName& name) {
+  auto it = names_.find(host);
+  if (it != names_.end()) {
+    for (const auto& n : it->second) {
+      if (n.has_raw && n.raw == name.raw && n.group == name.group()) return;
+    }
+  }
+  NetbiosNameSeen seen{display_name(name), name.group(), name.raw, true};
+  learned_name(host, std::move(seen));
 }
 
 void Context::observe(std::string_view detector, const Observation& o) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <array>
 #include <unordered_map>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ namespace netseen::detect {
 struct NetbiosNameSeen {
   std::string name;  // display form, e.g. "WORKSTATION7<00>"
   bool group = false;
+  std::array<std::uint8_t, 16> raw{};  // the 16 name bytes, when learned from a packet
+  bool has_raw = false;
 };
 
 // A behaviour a detector tracks per host, kept across runs by the history database
@@ -74,6 +77,8 @@ class Context {
 
   // Hosts name themselves in NBNS registrations and node-status answers.
   void learned_name(const IpAddress& host, NetbiosNameSeen name);
+  // From a packet: compared by its raw bytes, formatted only the first time it is seen.
+  void learned_name(const IpAddress& host, const decode::NbName& name);
   [[nodiscard]] const std::vector<NetbiosNameSeen>* names_of(const IpAddress& host) const;
 
   // Across runs: detectors report the per-host behaviour they tracked (observe), and read

@@ -17,6 +17,22 @@ namespace netseen::detect {
 
 class Context;
 
+// The kinds of events a detector looks at. The engine calls on_event() only for events of
+// those kinds (an event with an ICMP part counts as ICMP whatever its transport), so a
+// TCP-only detector costs nothing on UDP traffic. Declaring too little loses events:
+// a detector states every kind its on_event() can act on.
+namespace interest {
+constexpr std::uint8_t kTcp = 1;
+constexpr std::uint8_t kUdp = 2;
+constexpr std::uint8_t kIcmp = 4;     // ICMP and ICMPv6
+constexpr std::uint8_t kOtherIp = 8;  // IP with another (or no decoded) transport
+constexpr std::uint8_t kNonIp = 16;   // ARP and other link-layer frames, unparsed lines
+constexpr std::uint8_t kIp = kTcp | kUdp | kIcmp | kOtherIp;
+constexpr std::uint8_t kAll = kIp | kNonIp;
+// The kinds one event belongs to.
+std::uint8_t of(const decode::Event& e) noexcept;
+}  // namespace interest
+
 // One tunable number of a detector, bound to a field of its Config struct.
 struct Param {
   std::string key;   // "min_targets"
@@ -34,6 +50,8 @@ class Detector {
   [[nodiscard]] virtual std::string_view id() const = 0;
   [[nodiscard]] virtual std::string_view description() const = 0;
   virtual std::vector<Param> params() { return {}; }
+  // See `interest`: the kinds of events on_event() is called for.
+  [[nodiscard]] virtual std::uint8_t interest() const { return interest::kAll; }
   virtual void on_event(const decode::Event& e, Context& ctx) = 0;
   // Emits what has accumulated. Called after the last event, and also mid-stream by
   // Engine::snapshot() (netseen watch), possibly many times: it must not change the

@@ -31,6 +31,7 @@ class DosEchoChargenLoop final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || !loop_port(e.sport) || !loop_port(e.dport)) return;
     if (e.sport != 7 && e.dport != 7 && e.sport != 19 && e.dport != 19) return;

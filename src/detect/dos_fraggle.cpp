@@ -25,6 +25,7 @@ class DosFraggle final : public scan::TallyDetector {
             {"max_sources", &max_sources_, "sources tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || (e.dport != 7 && e.dport != 19) || !e.dst.is_v4()) return;
     if (!e.dst.is_limited_broadcast() && (e.dst.v4_value() & 0xFF) != 0xFF) return;

@@ -31,6 +31,7 @@ class DosSmurf final : public scan::TallyDetector {
             {"max_sources", &max_sources_, "sources tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Icmp || !e.icmp || e.icmp->type != 8 || !broadcast_like(e.dst)) return;
     if (auto* t = tally(e.src, ctx)) t->add(e, e.dst);

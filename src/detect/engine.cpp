@@ -37,6 +37,20 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
+std::uint8_t interest::of(const decode::Event& e) noexcept {
+  std::uint8_t k = 0;
+  switch (e.transport) {
+    case decode::Transport::Tcp: k = interest::kTcp; break;
+    case decode::Transport::Udp: k = interest::kUdp; break;
+    case decode::Transport::Icmp:
+    case decode::Transport::Icmpv6: k = interest::kIcmp; break;
+    case decode::Transport::None:
+    case decode::Transport::Other: k = e.ip_version != 0 ? interest::kOtherIp : interest::kNonIp; break;
+  }
+  if (e.icmp) k |= interest::kIcmp;
+  return k;
+}
+
 knowledge::TtlGuess guess_ttl(const HostFacts& h, const knowledge::KnowledgeBase* kb) {
   std::size_t best = 4;
   for (std::size_t i = 0; i < 4; ++i) {
@@ -84,6 +98,11 @@ std::string ipid_pattern(const HostFacts& h) {
 
 Engine::Engine(const EngineOptions& options)
     : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {
+  for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
+    for (auto& d : detectors_) {
+      if (options.ignore_interest || (d->interest() & kinds) != 0) by_interest_[kinds].push_back(d.get());
+    }
+  }
   const knowledge::KnowledgeBase* kb = options.kb != nullptr ? options.kb : &knowledge::builtin_kb();
   ctx_.set_kb(kb);
   ctx_.set_geoip(options.geoip);
@@ -183,24 +202,13 @@ HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
 void Engine::learn_names(const decode::Event& e) {
   if (!e.nbns) return;
   const auto& n = *e.nbns;
-  auto display = [](const decode::NbName& nm) {
-    std::string s;
-    for (std::size_t i = 0; i < 15; ++i) {
-      const auto c = nm.raw[i];
-      if (c >= 0x21 && c < 0x7F) s.push_back(static_cast<char>(c));
-      else if (c == ' ') s.push_back(' ');
-      else s += fmt::format("\\x{:02x}", c);
-    }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    return fmt::format("{}<{:02X}>", s, nm.raw[15]);
-  };
   // Registrations / refreshes (opcode 5, 8, 9, 15) name their sender.
   if (!n.response && (n.opcode == 5 || n.opcode == 8 || n.opcode == 9 || n.opcode == 15) && n.question) {
-    ctx_.learned_name(e.src, {display(*n.question), n.question->group()});
+    ctx_.learned_name(e.src, *n.question);
   }
   // A node-status answer lists the responder's own names.
   if (n.response && n.qtype == 0x21) {
-    for (const auto& nm : n.node_status_names) ctx_.learned_name(e.src, {display(nm), nm.group()});
+    for (const auto& nm : n.node_status_names) ctx_.learned_name(e.src, nm);
   }
 }
 
@@ -239,7 +247,7 @@ void Engine::on_event(const decode::Event& e) {
   if (auto* h = host(e.dst, e.ts)) h->events_as_destination += e.count;
   ctx_.dns_mut().on_event(e);
   learn_names(e);
-  for (auto& d : detectors_) d->on_event(e, ctx_);
+  for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);
 }
 
 const EngineStats& Engine::stats() const {

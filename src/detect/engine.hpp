@@ -86,6 +86,9 @@ struct EngineOptions {
   std::size_t max_hosts = 1'000'000;
   // "<detector id>.<key>" → value, applied over the defaults of data/detectors.conf.
   std::map<std::string, std::string> overrides;
+  // Tests only: hand every event to every detector, whatever its interest() says (the
+  // check that no detector declares too little).
+  bool ignore_interest = false;
 };
 
 class Engine {
@@ -136,6 +139,9 @@ class Engine {
   std::unordered_map<IpAddress, HostFacts, IpAddressHash> hosts_;
   Context ctx_;
   std::vector<std::unique_ptr<Detector>> detectors_;
+  // For each combination of event kinds (interest::of), the detectors that look at it, in
+  // the order of detectors_.
+  std::array<std::vector<Detector*>, 32> by_interest_;
 };
 
 // Every detector, in a fixed order (registry.cpp).

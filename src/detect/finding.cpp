@@ -43,10 +43,12 @@ constexpr std::size_t kLast = Finding::kMaxEvidence - kFirst;
 void EvidenceSampler::add(const decode::Origin& o) {
   ++seen_;
   if (first_.size() < kFirst) {
+    if (first_.empty()) first_.reserve(kFirst);  // one allocation, not one per doubling
     first_.push_back(o);
     return;
   }
   if (last_.size() < kLast) {
+    if (last_.empty()) last_.reserve(kLast);
     last_.push_back(o);
     return;
   }

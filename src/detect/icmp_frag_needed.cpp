@@ -22,6 +22,7 @@ class IcmpFragNeeded final : public scan::TallyDetector {
   }
   std::vector<Param> params() override { return {{"max_sources", &max_sources_, "routers tracked at once"}}; }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp) return;
     const bool v4 = e.transport == decode::Transport::Icmp && e.icmp->type == 3 && e.icmp->code == 4;

@@ -20,6 +20,7 @@ class IcmpNetbiosUnreachable final : public scan::TallyDetector {
   }
   std::vector<Param> params() override { return {{"max_sources", &max_sources_, "querying hosts tracked at once"}}; }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp || !e.icmp->quoted || e.transport != decode::Transport::Icmp || e.icmp->type != 3) return;
     const auto& q = *e.icmp->quoted;

@@ -22,7 +22,7 @@ class IcmpRedirect final : public icmp::SenderDetector {
 
   void observe(const decode::Event& e, const IpAddress& sender) override {
     if (e.icmp->gateway.valid() && (gateway_.size() < 4096 || gateway_.count(sender) != 0)) {
-      gateway_.emplace(sender, e.icmp->gateway.to_string());
+      if (gateway_.find(sender) == gateway_.end()) gateway_.emplace(sender, e.icmp->gateway.to_string());
     }
   }
 

@@ -34,6 +34,7 @@ class IcmpUnsolicitedEchoReply final : public Detector {
             {"max_hosts", &cfg_.max_hosts, "receiving hosts tracked at once"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp) return;
     const bool v6 = e.transport == decode::Transport::Icmpv6;

@@ -65,6 +65,7 @@ bool PortSet::add(std::uint16_t p) {
   if (bits_.empty()) {
     if (std::find(small_.begin(), small_.end(), p) != small_.end()) return false;
     if (small_.size() < kSmall) {
+      if (small_.empty()) small_.reserve(8);  // most sets stay small: one allocation
       small_.push_back(p);
     } else {
       bits_.assign(1024, 0);

@@ -92,6 +92,7 @@ class ScanDecoy final : public Detector {
              "comparison is quadratic; the rest are counted as evictions)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;

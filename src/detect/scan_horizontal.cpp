@@ -72,6 +72,7 @@ class ScanHorizontal final : public Detector {
             {"max_keys", &cfg_.max_keys, "(source, port) entries tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;

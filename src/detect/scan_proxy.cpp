@@ -34,6 +34,7 @@ class ScanProxy final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
     if (e.dport != 80) {

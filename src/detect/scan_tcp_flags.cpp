@@ -53,6 +53,7 @@ class ScanTcpFlags final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || !e.src.valid() || !e.dst.valid()) return;
     if ((e.tcp_flags & 0x12) == 0x12) {  // SYN+ACK: the target answered

@@ -37,6 +37,7 @@ class ScanTrojan final : public scan::TallyDetector {
             {"max_sources", &max_sources_, "sources tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
     const auto& kb = ctx.kb();

@@ -39,6 +39,7 @@ class ScanUdp final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport == decode::Transport::Udp) {
       if (scan::classify_probe(e) != scan::Probe::Udp || scan::is_traceroute_udp(e) || e.dport == 137) return;

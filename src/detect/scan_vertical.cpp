@@ -49,6 +49,7 @@ class ScanVertical final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;
@@ -143,7 +144,7 @@ class ScanVertical final : public Detector {
           src.to_string(), best->events, fmt::join(kinds, ", "), n, proto, key->b.to_string(), minutes,
           best->open.count(),
           list.size() > 1 ? fmt::format(" {} hosts were scanned this way.", list.size()) : std::string());
-      f.advice = pub ? "Make sure the scanned host exposes only the services it must (check the ports that answered), "
+      f.advice = !ctx.inside(src) ? "Make sure the scanned host exposes only the services it must (check the ports that answered), "
                        "and block or rate-limit the source at the border if the scans continue."
                      : "An inside host is scanning: find out whether it is an authorised scanner or inventory tool; "
                        "if not, look for the process that sends the probes and check the host for compromise.";

@@ -26,6 +26,7 @@ class ServiceDnsLowSourcePort final : public scan::TallyDetector {
             {"max_sources", &max_sources_, "sources tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || e.dport != 53 || e.sport >= 1024 || e.sport == 53) return;
     if (e.dns && e.dns->response) return;

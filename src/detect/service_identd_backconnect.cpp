@@ -33,6 +33,7 @@ class ServiceIdentdBackconnect final : public scan::TallyDetector {
             {"max_sources", &max_sources_, "servers tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
     if (ident_asking_port(e.dport)) {

@@ -44,6 +44,7 @@ class SpreadInternal final : public Detector {
              "days a host remembered from an earlier run still counts towards the spread"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     const bool nb = (e.transport == decode::Transport::Udp && (e.dport == 137 || e.dport == 138)) ||
                     (e.transport == decode::Transport::Tcp && (e.dport == 139 || e.dport == 445) &&
@@ -62,7 +63,7 @@ class SpreadInternal final : public Detector {
       return;
     }
     if (hosts.size() < 100'000) hosts.insert(e.src);
-    auto [it, fresh] = first_seen_.emplace(e.src, e.ts);
+    auto [it, fresh] = first_seen_.try_emplace(e.src, e.ts);
     if (!fresh && e.ts < it->second) it->second = e.ts;
     auto& span = last_seen_[e.src];
     span.second = std::max(span.second, e.ts);

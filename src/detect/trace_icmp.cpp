@@ -44,6 +44,7 @@ class TraceIcmp final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp) return;
     if (is_echo_request(e)) {

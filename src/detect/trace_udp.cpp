@@ -41,6 +41,7 @@ class TraceUdp final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (scan::is_traceroute_udp(e)) {
       auto* s = state(e.src, e.dst, ctx);

@@ -22,7 +22,9 @@ ordered_json attr_value(const detect::AttrValue& v) {
   return std::visit([](const auto& x) { return ordered_json(x); }, v);
 }
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+// Divides by the whole number of units per 1 (100, 1000): 0.7 prints as 0.7, not as
+// 0.7000000000000001 (which 70 * 0.01 gives).
+double round_to(double v, double unit) { return std::round(v / unit) / std::round(1.0 / unit); }
 
 ordered_json input_json(const ingest::InputStats& in) {
   ordered_json j;

@@ -3,7 +3,9 @@
 // comes after: the last snapshot and the final findings equal those of a batch run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
@@ -204,6 +206,58 @@ TEST(Snapshot, PsadScanLogsMidStreamEqualsFinish) {
   std::sort(files.begin(), files.end());
   for (std::size_t i = 0; i < files.size(); ++i) read_into(s, files[i], static_cast<std::uint32_t>(i));
   check(s.events, 97, 10);
+}
+
+// Detectors see only the kinds of events they declare (Detector::interest()). Declaring
+// too little would lose events silently: the same inputs through an engine that hands
+// every event to every detector must give the same findings, field by field.
+TEST(Interest, DeclaredKindsLoseNoFinding) {
+  std::vector<fs::path> files = {fs::path(NETSEEN_SOURCE_DIR) / "examples" / "office.pcap",
+                                 fs::path(NETSEEN_SOURCE_DIR) / "examples" / "firewall.log"};
+  const fs::path corpus = fs::path(NETSEEN_SOURCE_DIR) / ".." / "shared" / "corpus";
+  if (fs::is_directory(corpus)) {
+    std::vector<fs::path> more;
+    for (const auto& f : fs::recursive_directory_iterator(corpus)) {
+      const auto ext = f.path().extension().string();
+      const bool psad = f.path().string().find("/scans/iptables/") != std::string::npos;
+      if (f.is_regular_file() && f.file_size() < (8U << 20) && (ext == ".pcap" || ext == ".pcapng" || psad)) {
+        more.push_back(f.path());
+      }
+    }
+    std::sort(more.begin(), more.end());
+    files.insert(files.end(), more.begin(), more.end());
+  } else {
+    std::cout << "[ SKIPPED  ] part: ../shared/corpus is absent; only the bundled example is checked\n";
+  }
+  std::size_t findings = 0;
+  for (std::uint32_t i = 0; i < files.size(); ++i) {
+    Stream s;
+    ingest::OpenOptions oo;
+    oo.input_index = 0;
+    oo.year = 2004;
+    auto src = ingest::open_input(files[i].string(), oo);
+    if (!src.has_value()) continue;  // a corpus file that is not a capture or log
+    decode::Event e;
+    while ((*src)->next(e)) {
+      s.events.push_back(e);
+      e = decode::Event{};
+    }
+    EngineOptions all;
+    all.ignore_interest = true;
+    auto masked = Engine::create({});
+    auto every = Engine::create(all);
+    ASSERT_TRUE(masked.has_value() && every.has_value());
+    for (const auto& ev : s.events) {
+      (*masked)->on_event(ev);
+      (*every)->on_event(ev);
+    }
+    (*masked)->finish();
+    (*every)->finish();
+    expect_same((*masked)->findings(), (*every)->findings(), files[i].string());
+    expect_same_context((*masked)->context(), (*every)->context());
+    findings += (*every)->findings().size();
+  }
+  EXPECT_GE(findings, 10U) << "the inputs must exercise the detectors";
 }
 
 }  // namespace
