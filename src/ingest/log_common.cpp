@@ -547,15 +547,23 @@ std::size_t parse_any_stamp(std::string_view s, Stamp& st) noexcept {
   return parse_bsd_stamp(s, st);
 }
 
+// Position of the first c in s, or s.size(). A plain loop: host names and tags are a few
+// bytes long, shorter than what a memchr call costs.
+std::size_t first_of(std::string_view s, char c) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] != c) ++i;
+  return i;
+}
+
 // A syslog tag: "kernel:", "ipmon[123]:", "filterlog[5512]:", "%ASA-…" is not one.
 bool tag_of(std::string_view tok, std::string_view& tag) noexcept {
   if (tok.size() < 2 || tok.back() != ':') return false;
   tok.remove_suffix(1);
-  if (const auto lb = tok.find('['); lb != std::string_view::npos) {
+  if (const auto lb = first_of(tok, '['); lb != tok.size()) {
     if (tok.back() != ']') return false;
     tok = tok.substr(0, lb);
   }
-  if (tok.empty() || tok.find('=') != std::string_view::npos || tok[0] == '%') return false;
+  if (tok.empty() || first_of(tok, '=') != tok.size() || tok[0] == '%') return false;
   tag = tok;
   return true;
 }
@@ -601,7 +609,7 @@ void parse_syslog(std::string_view line, SyslogHeader& h) noexcept {
     std::size_t body_at = t.position();
     if (t.next(tok)) {
       std::string_view tag;
-      if (tok[0] == '%' || tok.find('=') != std::string_view::npos) {
+      if (tok[0] == '%' || first_of(tok, '=') != tok.size()) {
         // no host: the message starts here
       } else if (tag_of(tok, tag)) {
         h.tag = tag;  // "abc-asa1:" — a host or tag ending in ':'

@@ -33,13 +33,19 @@ inline std::uint64_t code_of(std::string_view k, std::size_t avail) noexcept {
 
 // Position of "IN=" that starts the netfilter fields: the first one with " OUT=" after it.
 // The prefix may be glued to it ("DROPIN=eth0") or end in ':' (Shorewall).
+// Plain loops rather than string_view::find: "IN=" is a few bytes into the message and
+// " OUT=" follows right after the interface name, closer than a memchr call pays off.
 std::size_t find_in_marker(std::string_view msg) noexcept {
-  std::size_t at = msg.find("IN=");
-  while (at != std::string_view::npos) {
-    const std::size_t out = msg.find(" OUT=", at);
-    if (out == std::string_view::npos) return std::string_view::npos;
-    // Not PHYSIN= (which follows OUT= anyway) — accept the first hit.
-    return at;
+  const char* const p = msg.data();
+  const std::size_t n = msg.size();
+  std::size_t at = 0;
+  for (;; ++at) {
+    if (at + 3 > n) return std::string_view::npos;
+    if (p[at] == 'I' && p[at + 1] == 'N' && p[at + 2] == '=') break;
+  }
+  // Not PHYSIN= (which follows OUT= anyway) — accept the first hit if " OUT=" comes after it.
+  for (std::size_t i = at + 3; i + 5 <= n; ++i) {
+    if (p[i] == ' ' && p[i + 1] == 'O' && p[i + 2] == 'U' && p[i + 3] == 'T' && p[i + 4] == '=') return at;
   }
   return std::string_view::npos;
 }
@@ -208,7 +214,75 @@ class QuotedParser {
     return true;  // LEN, TOS, PREC, WINDOW, … are not kept for the quoted packet
   }
 
+  // The common fields inside the brackets read in place at p[start] (as Parser::fast_field
+  // does for the line): returns the field's end, or 0 with nothing changed when field() and
+  // the bracket handling of Parser::quoted() have to decide (other keys, odd values, a
+  // closing ']' at the end of the token).
+  std::size_t fast(const char* p, std::size_t n, std::size_t start) {
+    if constexpr (std::endian::native != std::endian::little) return 0;
+    if (n - start < 4) return 0;
+    std::uint32_t w = 0;
+    std::memcpy(&w, p + start, 4);
+    std::uint32_t u = 0;
+    std::size_t end = 0;
+    std::size_t v = start + 4;
+    switch (w) {
+      case code("SRC="):
+      case code("DST="):
+        if (!ipv4_at(p, n, v, u, end)) return 0;
+        (w == code("SRC=") ? q_.src : q_.dst) = IpAddress::v4(u);
+        return end;
+      case code("TTL="):
+        if (!digits_at(p, n, v, u, end) || u > 0xFF) return 0;
+        q_.ttl = static_cast<std::uint8_t>(u);
+        return end;
+      case code("SPT="):
+      case code("DPT="):
+        if (!digits_at(p, n, v, u, end) || u > 0xFFFF) return 0;
+        (w == code("SPT=") ? q_.sport : q_.dport) = static_cast<std::uint16_t>(u);
+        q_.has_ports = true;
+        return end;
+      case code("LEN="):
+      case code("TOS="):
+      case code("RES="):
+        return skip(p, n, v);
+      case code("PREC"):
+      case code("URGP"):
+        if (n - start < 5 || p[start + 4] != '=') return 0;
+        return skip(p, n, start + 5);
+      case code("WIND"):
+        if (n - start < 7 || p[start + 4] != 'O' || p[start + 5] != 'W' || p[start + 6] != '=') return 0;
+        return skip(p, n, start + 7);
+      case code("PROT"): {
+        if (n - start < 6 || p[start + 4] != 'O' || p[start + 5] != '=') return 0;
+        v = start + 6;
+        end = skip(p, n, v);
+        std::uint8_t proto = 0;
+        if (end == 0 || !protocol_from_text(std::string_view(p + v, end - v), proto)) return 0;
+        q_.protocol = proto;
+        saw_proto_ = true;
+        return end;
+      }
+      default:
+        break;
+    }
+    if ((w & 0xFFFFFFu) == code("ID=")) {
+      v = start + 3;
+      if (saw_proto_) return skip(p, n, v);  // the quoted transport's ID: not kept
+      if (!digits_at(p, n, v, u, end) || u > 0xFFFF) return 0;
+      q_.ip_id = static_cast<std::uint16_t>(u);
+      return end;
+    }
+    return 0;
+  }
+
  private:
+  // The end of a value whose content is not kept; 0 when the token closes the brackets.
+  static std::size_t skip(const char* p, std::size_t n, std::size_t v) noexcept {
+    const std::size_t end = token_end_at(p, n, v);
+    return end > v && p[end - 1] == ']' ? 0 : end;
+  }
+
   decode::Quoted& q_;
   bool saw_proto_ = false;
 };
@@ -246,7 +320,9 @@ class PrefixCache {
 
 class Parser {
  public:
-  Parser(Event& ev, std::string& why, PrefixCache* cache) noexcept : ev_(ev), why_(why), cache_(cache) {}
+  // fast = false: every token goes through token(), the reference the fast paths are tested against.
+  Parser(Event& ev, std::string& why, PrefixCache* cache, bool fast = true) noexcept
+      : ev_(ev), why_(why), cache_(cache), fast_(fast) {}
 
   LineResult run(std::string_view msg) {
     end_ = msg.data() + msg.size();
@@ -276,7 +352,7 @@ class Parser {
     for (;;) {
       while (i < n && is_blank(p[i])) ++i;
       if (i >= n) break;
-      if (const std::size_t end = fast_field(p, n, i); end != 0) {
+      if (const std::size_t end = fast_ ? fast_field(p, n, i) : 0; end != 0) {
         i = end;
         continue;
       }
@@ -484,10 +560,20 @@ class Parser {
         icmp.quoted = q;
         return true;
       }
-      if (!t.next(tok)) {
-        why_ = "quoted packet '[' not closed";
-        return false;
+      // The next token; the common fields are taken in place (QuotedParser::fast), each one
+      // counted against the guard like any other token.
+      for (;;) {
+        if (!t.skip_blanks()) {
+          why_ = "quoted packet '[' not closed";
+          return false;
+        }
+        if (!fast_ || guard + 1 >= 128) break;  // the loop reports "too long" for it
+        const std::size_t end = qp.fast(t.data(), t.size(), t.pos());
+        if (end == 0) break;
+        t.set_pos(end);
+        ++guard;
       }
+      t.next(tok);
     }
     why_ = "quoted packet too long";
     return false;
@@ -701,6 +787,7 @@ class Parser {
   Event& ev_;
   std::string& why_;
   PrefixCache* cache_;
+  bool fast_;
   const char* end_ = nullptr;  // end of the message: key codes may load up to it
   bool saw_proto_ = false;
   bool in_done_ = false;
@@ -735,6 +822,11 @@ class NetfilterDialect final : public Dialect {
 
 LineResult parse_netfilter_message(std::string_view msg, decode::Event& ev, std::string& why) {
   Parser p(ev, why, nullptr);
+  return p.run(msg);
+}
+
+LineResult parse_netfilter_message_reference(std::string_view msg, decode::Event& ev, std::string& why) {
+  Parser p(ev, why, nullptr, false);
   return p.run(msg);
 }
 
