@@ -313,8 +313,13 @@ class PrefixCache {
   std::size_t next_ = 0;
   std::size_t last_ = 0;  // the slot that answered last (logs repeat one prefix in runs)
 
+  // Prefixes are a few bytes: a plain loop, cheaper than a memcmp call.
   static bool same(const std::string& a, std::string_view b) noexcept {
-    return a.size() == b.size() && (b.empty() || std::memcmp(a.data(), b.data(), b.size()) == 0);
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
   }
 };
 
@@ -480,6 +485,33 @@ class Parser {
         return end;
       default:
         break;
+    }
+    // Bare words that are whole tokens: the TCP flags after PROTO=TCP, DF before it (flag()
+    // does the same; anything else there goes to flag() itself).
+    if (is_blank(p[start + 3])) {  // p[start + 3] exists: at least four bytes are left
+      if (saw_proto_ && ev_.transport == Transport::Tcp) {
+        using namespace decode::tcpflag;
+        std::uint8_t bit = 0;
+        switch (w & 0xFFFFFFu) {
+          case code("SYN"): bit = kSyn; break;
+          case code("ACK"): bit = kAck; break;
+          case code("FIN"): bit = kFin; break;
+          case code("RST"): bit = kRst; break;
+          case code("PSH"): bit = kPsh; break;
+          case code("URG"): bit = kUrg; break;
+          case code("ECE"): bit = kEce; break;
+          case code("CWR"): bit = kCwr; break;
+          default: break;
+        }
+        if (bit != 0) {
+          ev_.tcp_flags |= bit;
+          return start + 3;
+        }
+      }
+    }
+    if ((w & 0xFFFFu) == code("DF") && is_blank(p[start + 2]) && !saw_proto_) {
+      ev_.dont_fragment = true;
+      return start + 2;
     }
     // Two-letter keys: IN= and the IP ID.
     v = start + 3;
