@@ -559,11 +559,17 @@ std::size_t first_of(std::string_view s, char c) noexcept {
 bool tag_of(std::string_view tok, std::string_view& tag) noexcept {
   if (tok.size() < 2 || tok.back() != ':') return false;
   tok.remove_suffix(1);
-  if (const auto lb = first_of(tok, '['); lb != tok.size()) {
+  // One pass: a '=' before any '[' rules the token out; the name ends at a '['.
+  std::size_t lb = 0;
+  while (lb < tok.size() && tok[lb] != '[') {
+    if (tok[lb] == '=') return false;
+    ++lb;
+  }
+  if (lb != tok.size()) {
     if (tok.back() != ']') return false;
     tok = tok.substr(0, lb);
   }
-  if (tok.empty() || first_of(tok, '=') != tok.size() || tok[0] == '%') return false;
+  if (tok.empty() || tok[0] == '%') return false;
   tag = tok;
   return true;
 }
