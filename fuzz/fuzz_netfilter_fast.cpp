@@ -25,7 +25,8 @@ bool same_icmp(const Event& a, const Event& b) {
   if (!a.icmp) return true;
   const auto& x = *a.icmp;
   const auto& y = *b.icmp;
-  if (std::tie(x.type, x.code, x.id, x.seq, x.mtu, x.gateway) != std::tie(y.type, y.code, y.id, y.seq, y.mtu, y.gateway)) {
+  if (std::tie(x.type, x.code, x.id, x.seq, x.mtu, x.gateway) !=
+      std::tie(y.type, y.code, y.id, y.seq, y.mtu, y.gateway)) {
     return false;
   }
   if (x.quoted.has_value() != y.quoted.has_value()) return false;

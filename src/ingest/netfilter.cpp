@@ -358,7 +358,7 @@ class Parser {
       while (i < n && is_blank(p[i])) ++i;
       if (i >= n) break;
       if (const std::size_t end = fast_ ? fast_field(p, n, i) : 0; end != 0) {
-        i = end;
+        i = end < n ? end + 1 : end;  // a fast field always ends at a blank or the end
         continue;
       }
       // Everything the fast path does not take: the whole token, parsed as it always was
@@ -402,10 +402,11 @@ class Parser {
   // The common fields of a well-formed line ("SRC=10.0.0.1", "TTL=64", "TOS=0x00", …) read in
   // place at p[start]: the field is recognised by its first bytes with one switch, and the
   // value is parsed while its end is looked for, instead of cutting the token, searching it
-  // for '=' and parsing the value afterwards. Returns the end of the field, or 0 with nothing
-  // changed when the generic path has to decide (other keys, odd values, errors), so that
-  // every line still gives exactly the event and error text of token(). A token that starts
-  // with "SRC=" has the key SRC for token() too: its first '=' after the first byte is there.
+  // for '=' and parsing the value afterwards. Returns the end of the field (a blank, or n),
+  // or 0 with nothing changed when the generic path has to decide (other keys, odd values,
+  // errors), so that every line still gives exactly the event and error text of token().
+  // A token that starts with "SRC=" has the key SRC for token() too: its first '=' after the
+  // first byte is there.
   std::size_t fast_field(const char* p, std::size_t n, std::size_t start) {
     if constexpr (std::endian::native != std::endian::little) return 0;
     if (n - start < 4) return 0;

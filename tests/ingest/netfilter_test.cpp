@@ -312,11 +312,12 @@ std::string fields_of(const decode::Event& e) {
                   std::to_string(e.ip_version) + "|" + (e.src.valid() ? e.src.to_string() : "-") + "|" +
                   (e.dst.valid() ? e.dst.to_string() : "-") + "|" + std::to_string(e.protocol) + "|" +
                   std::to_string(e.ttl) + std::to_string(e.has_ttl) + "|" + std::to_string(e.ip_id) +
-                  std::to_string(e.has_ip_id) + std::to_string(e.ip_id_from_log) + "|" + std::to_string(e.ip_len) + "|" +
-                  std::to_string(e.fragment) + std::to_string(e.later_fragment) + std::to_string(e.dont_fragment) + "|" +
-                  std::to_string(static_cast<int>(e.transport)) + "|" + std::to_string(e.sport) + "|" +
-                  std::to_string(e.dport) + "|" + std::to_string(e.tcp_flags) + "|" + std::to_string(e.tcp_seq) + "|" +
-                  std::to_string(e.tcp_ack) + "|" + std::to_string(e.tcp_window) + "|" + std::to_string(e.payload_len);
+                  std::to_string(e.has_ip_id) + std::to_string(e.ip_id_from_log) + "|" + std::to_string(e.ip_len) +
+                  "|" + std::to_string(e.fragment) + std::to_string(e.later_fragment) +
+                  std::to_string(e.dont_fragment) + "|" + std::to_string(static_cast<int>(e.transport)) + "|" +
+                  std::to_string(e.sport) + "|" + std::to_string(e.dport) + "|" + std::to_string(e.tcp_flags) + "|" +
+                  std::to_string(e.tcp_seq) + "|" + std::to_string(e.tcp_ack) + "|" + std::to_string(e.tcp_window) +
+                  "|" + std::to_string(e.payload_len);
   if (e.icmp) {
     const auto& i = *e.icmp;
     s += "|icmp " + std::to_string(i.type) + "/" + std::to_string(i.code) + " " + std::to_string(i.id) + " " +
@@ -382,9 +383,15 @@ TEST(Netfilter, FastPathMatchesTheGenericPath) {
       const std::size_t pos = rnd(static_cast<std::uint32_t>(l.size()));
       const char c = alphabet[rnd(static_cast<std::uint32_t>(alphabet.size()))];
       switch (rnd(3)) {
-        case 0: l[pos] = c; break;
-        case 1: l.insert(l.begin() + static_cast<std::ptrdiff_t>(pos), c); break;
-        default: l.erase(pos, 1); break;
+        case 0:
+          l[pos] = c;
+          break;
+        case 1:
+          l.insert(l.begin() + static_cast<std::ptrdiff_t>(pos), c);
+          break;
+        default:
+          l.erase(pos, 1);
+          break;
       }
     }
     lines.push_back(std::move(l));
