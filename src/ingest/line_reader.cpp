@@ -31,7 +31,6 @@ bool LineReader::next(Line& out) noexcept {
     out.cut = true;
   }
   out.text = std::string_view(reinterpret_cast<const char*>(base + text_start), len);
-  out.has_nul = std::memchr(out.text.data(), 0, out.text.size()) != nullptr;
   out.number = number_;
   out.offset = start;
   return true;

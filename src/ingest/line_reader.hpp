@@ -1,11 +1,12 @@
 // LineReader: splits a byte buffer into lines without copying. LF or CRLF (a lone CR too)
 // end a line; lines longer than the cap are cut and flagged (the rest up to the next newline
 // is skipped); leading NUL bytes (what a crash leaves in a syslog file) are dropped and NULs
-// inside a line are reported so a parser can refuse it.
+// inside a line can be asked for (has_nul) so a parser can refuse it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "core/bytes.hpp"
@@ -18,7 +19,11 @@ struct Line {
   std::uint64_t number = 0;  // 1-based
   std::size_t offset = 0;    // byte offset of the line start in the buffer
   bool cut = false;          // longer than the cap: text holds the first max_len bytes
-  bool has_nul = false;      // a NUL byte remains inside text
+  // A NUL byte remains inside text. Looked for on demand: scanning every line for it cost
+  // as much as finding its end.
+  [[nodiscard]] bool has_nul() const noexcept {
+    return !text.empty() && std::memchr(text.data(), 0, text.size()) != nullptr;
+  }
 };
 
 class LineReader {

@@ -23,21 +23,12 @@ constexpr int hex_value(char c) noexcept {
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 }  // namespace
 
-bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
-  if (s.empty() || s.size() > 20) return false;
+bool parse_uint_long(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
+  if (s.size() != 20) return parse_uint(s, max, out);
   std::uint64_t v = 0;
-  if (s.size() < 20) {
-    // Up to 19 digits cannot overflow 64 bits: no division or overflow test per digit.
-    for (const char c : s) {
-      const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
-      if (d > 9) return false;
-      v = v * 10 + d;
-    }
-  } else {
-    for (const char c : s) {
-      const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
-      if (d > 9 || __builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
-    }
+  for (const char c : s) {
+    const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+    if (d > 9 || __builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, d, &v)) return false;
   }
   if (v > max) return false;
   out = v;
@@ -60,41 +51,62 @@ bool parse_hex(std::string_view s, std::uint64_t max, std::uint64_t& out) noexce
 
 std::optional<IpAddress> parse_ip(std::string_view s) noexcept {
   if (s.empty() || s.size() > 63) return std::nullopt;
-  if (s.find(':') == std::string_view::npos) {
-    std::uint32_t v = 0;
-    int parts = 0;
-    std::size_t i = 0;
-    while (parts < 4) {
-      std::uint32_t part = 0;
-      std::size_t n = 0;
-      while (i < s.size() && is_digit(s[i]) && n < 4) {
-        part = part * 10 + static_cast<std::uint32_t>(s[i] - '0');
-        ++i;
-        ++n;
-      }
-      if (n == 0 || n > 3 || part > 255) return std::nullopt;
-      v = (v << 8) | part;
-      ++parts;
-      if (parts < 4) {
-        if (i >= s.size() || s[i] != '.') return std::nullopt;
-        ++i;
-      }
+  // Dotted quad: four parts of one to three digits, each ≤ 255. Anything else that has no ':'
+  // is not an address; with a ':' it is tried as IPv6.
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  std::uint32_t v = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part != 0) {
+      if (p == e || *p != '.') goto not_v4;
+      ++p;
     }
-    if (i != s.size()) return std::nullopt;
-    return IpAddress::v4(v);
+    {
+      unsigned d = 0;
+      if (p == e || (d = static_cast<unsigned>(static_cast<unsigned char>(*p) - '0')) > 9) goto not_v4;
+      unsigned val = d;
+      ++p;
+      if (p != e && (d = static_cast<unsigned>(static_cast<unsigned char>(*p) - '0')) <= 9) {
+        val = val * 10 + d;
+        ++p;
+        if (p != e && (d = static_cast<unsigned>(static_cast<unsigned char>(*p) - '0')) <= 9) {
+          val = val * 10 + d;
+          ++p;
+        }
+      }
+      if (val > 255) goto not_v4;
+      v = (v << 8) | val;
+    }
   }
-  return IpAddress::parse(s);
+  if (p == e) return IpAddress::v4(v);
+not_v4:
+  if (std::memchr(s.data(), ':', s.size()) != nullptr) return IpAddress::parse(s);
+  return std::nullopt;
 }
+
+namespace {
+constexpr std::array<std::int8_t, 256> kHexValue = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(hex_value(static_cast<char>(c)));
+  }
+  return t;
+}();
+}  // namespace
 
 bool parse_mac_prefix(std::string_view s, MacAddress& out) noexcept {
   if (s.size() < 17) return false;
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  MacAddress m;
   for (std::size_t i = 0; i < 6; ++i) {
-    const int hi = hex_value(s[i * 3]);
-    const int lo = hex_value(s[i * 3 + 1]);
-    if (hi < 0 || lo < 0) return false;
-    if (i < 5 && s[i * 3 + 2] != ':' && s[i * 3 + 2] != '-') return false;
-    out.b[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    const int hi = kHexValue[u[i * 3]];
+    const int lo = kHexValue[u[i * 3 + 1]];
+    if ((hi | lo) < 0) return false;
+    if (i < 5 && u[i * 3 + 2] != ':' && u[i * 3 + 2] != '-') return false;
+    m.b[i] = static_cast<std::uint8_t>(hi * 16 + lo);
   }
+  out = m;
   return true;
 }
 
@@ -119,38 +131,6 @@ std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (is_blank(s.front()) || s.front() == '\r')) s.remove_prefix(1);
   while (!s.empty() && (is_blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
   return s;
-}
-
-bool Tokens::next(std::string_view& tok) noexcept {
-  const char* const p = s_.data();
-  const std::size_t n = s_.size();
-  std::size_t i = pos_;
-  while (i < n && is_blank(p[i])) ++i;
-  if (i >= n) {
-    pos_ = i;
-    return false;
-  }
-  const std::size_t start = i;
-  // Hot loop of every parser: eight bytes at a time, looking for any byte ≤ 0x20 (the lowest
-  // flagged byte of the classic "has byte less than" test is exact), then checking it is a blank.
-  for (;;) {
-    while (i + 8 <= n) {
-      std::uint64_t x = 0;
-      std::memcpy(&x, p + i, 8);
-      const std::uint64_t hit = (x - 0x2121212121212121ULL) & ~x & 0x8080808080808080ULL;
-      if (hit != 0) {
-        i += static_cast<std::size_t>(__builtin_ctzll(hit)) / 8;
-        break;
-      }
-      i += 8;
-    }
-    while (i < n && static_cast<unsigned char>(p[i]) > 0x20) ++i;
-    if (i >= n || is_blank(p[i])) break;
-    ++i;  // another control byte inside the token: keep going
-  }
-  pos_ = i;
-  tok = std::string_view(p + start, i - start);
-  return true;
 }
 
 std::string_view Tokens::rest() const noexcept {
@@ -424,8 +404,25 @@ std::optional<Timestamp> TimeContext::resolve(Stamp s) noexcept {
     last_month_ = s.civil.month;
     s.civil.year = year_;
   }
-  auto t = civil_to_timestamp(s.civil);
-  if (!t) return std::nullopt;
+  const CivilTime& c = s.civil;
+  std::optional<Timestamp> t;
+  if (c.day == day_day_ && c.month == day_month_ && c.year == day_year_) {
+    // The date was validated when it was cached; the time of day is checked as
+    // civil_to_timestamp checks it.
+    if (c.hour < 0 || c.hour > 23 || c.minute < 0 || c.minute > 59 || c.second < 0 || c.second > 60 ||
+        c.microsecond < 0 || c.microsecond > 999'999) {
+      return std::nullopt;
+    }
+    const std::int64_t secs = day_number_ * 86400 + c.hour * 3600 + c.minute * 60 + c.second;
+    t = Timestamp{secs * 1'000'000 + c.microsecond};
+  } else {
+    t = civil_to_timestamp(c);
+    if (!t) return std::nullopt;
+    day_year_ = c.year;
+    day_month_ = c.month;
+    day_day_ = c.day;
+    day_number_ = days_from_civil(c.year, c.month, c.day);
+  }
   const std::int32_t off = s.has_offset ? s.offset_s : tz_.offset_for_local(t->seconds());
   t->us -= std::int64_t{off} * 1'000'000;
   return t;
@@ -552,15 +549,29 @@ std::size_t parse_any_stamp(std::string_view s, Stamp& st) noexcept {
   return parse_bsd_stamp(s, st);
 }
 
+// Position of the first c in s, or s.size(). A plain loop: host names and tags are a few
+// bytes long, shorter than what a memchr call costs.
+std::size_t first_of(std::string_view s, char c) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] != c) ++i;
+  return i;
+}
+
 // A syslog tag: "kernel:", "ipmon[123]:", "filterlog[5512]:", "%ASA-…" is not one.
 bool tag_of(std::string_view tok, std::string_view& tag) noexcept {
   if (tok.size() < 2 || tok.back() != ':') return false;
   tok.remove_suffix(1);
-  if (const auto lb = tok.find('['); lb != std::string_view::npos) {
+  // One pass: a '=' before any '[' rules the token out; the name ends at a '['.
+  std::size_t lb = 0;
+  while (lb < tok.size() && tok[lb] != '[') {
+    if (tok[lb] == '=') return false;
+    ++lb;
+  }
+  if (lb != tok.size()) {
     if (tok.back() != ']') return false;
     tok = tok.substr(0, lb);
   }
-  if (tok.empty() || tok.find('=') != std::string_view::npos || tok[0] == '%') return false;
+  if (tok.empty() || tok[0] == '%') return false;
   tag = tok;
   return true;
 }
@@ -606,7 +617,7 @@ void parse_syslog(std::string_view line, SyslogHeader& h) noexcept {
     std::size_t body_at = t.position();
     if (t.next(tok)) {
       std::string_view tag;
-      if (tok[0] == '%' || tok.find('=') != std::string_view::npos) {
+      if (tok[0] == '%' || first_of(tok, '=') != tok.size()) {
         // no host: the message starts here
       } else if (tag_of(tok, tag)) {
         h.tag = tag;  // "abc-asa1:" — a host or tag ending in ':'

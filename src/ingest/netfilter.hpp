@@ -16,5 +16,9 @@ std::unique_ptr<Dialect> make_ulogd_dialect();  // LOGEMU text: same fields, ulo
 // Parses the netfilter part of a message (the text holding the prefix and "IN=… OUT=…").
 // NotMine when there is no "IN=" followed by " OUT=". Exposed for tests and the benchmark.
 LineResult parse_netfilter_message(std::string_view msg, decode::Event& ev, std::string& why);
+// The same parse with every token cut first and then read by the generic key/value code,
+// without the in-place fast path for the common fields: must give the same result, event and
+// reason for every input (the differential test and fuzz harness hold the two together).
+LineResult parse_netfilter_message_reference(std::string_view msg, decode::Event& ev, std::string& why);
 
 }  // namespace netseen::ingest::logs

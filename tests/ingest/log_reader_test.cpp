@@ -44,8 +44,8 @@ TEST(LineReader, LeadingNulsDroppedInnerNulFlagged) {
   auto lines = all_lines(text);
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].text, "abc");
-  EXPECT_FALSE(lines[0].has_nul);
-  EXPECT_TRUE(lines[1].has_nul);
+  EXPECT_FALSE(lines[0].has_nul());
+  EXPECT_TRUE(lines[1].has_nul());
   EXPECT_EQ(lines[1].text.size(), 3u);
 }
 

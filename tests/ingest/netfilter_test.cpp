@@ -1,6 +1,10 @@
 // netfilter LOG / ulogd LOGEMU lines, field by field, including the traps of log-anchors.md §4.1–4.3, 4.14.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "ingest/netfilter.hpp"
 #include "log_testing.hpp"
 
@@ -298,6 +302,118 @@ TEST(Netfilter, EventIsReusedWithoutStaleFields) {
   EXPECT_FALSE(r.events[1].has_ttl);
   EXPECT_EQ(r.events[1].rule, "");
   EXPECT_EQ(r.events[1].action, Action::Unknown);
+}
+
+// Every field the netfilter parser sets, as text: two events print the same iff they agree.
+std::string fields_of(const decode::Event& e) {
+  std::string s = e.rule + "|" + std::to_string(static_cast<int>(e.action)) + "|" +
+                  std::to_string(static_cast<int>(e.direction)) + "|" + e.in_iface + "|" + e.out_iface + "|" +
+                  (e.src_mac ? e.src_mac->to_string() : "-") + "|" + (e.dst_mac ? e.dst_mac->to_string() : "-") + "|" +
+                  std::to_string(e.ip_version) + "|" + (e.src.valid() ? e.src.to_string() : "-") + "|" +
+                  (e.dst.valid() ? e.dst.to_string() : "-") + "|" + std::to_string(e.protocol) + "|" +
+                  std::to_string(e.ttl) + std::to_string(e.has_ttl) + "|" + std::to_string(e.ip_id) +
+                  std::to_string(e.has_ip_id) + std::to_string(e.ip_id_from_log) + "|" + std::to_string(e.ip_len) +
+                  "|" + std::to_string(e.fragment) + std::to_string(e.later_fragment) +
+                  std::to_string(e.dont_fragment) + "|" + std::to_string(static_cast<int>(e.transport)) + "|" +
+                  std::to_string(e.sport) + "|" + std::to_string(e.dport) + "|" + std::to_string(e.tcp_flags) + "|" +
+                  std::to_string(e.tcp_seq) + "|" + std::to_string(e.tcp_ack) + "|" + std::to_string(e.tcp_window) +
+                  "|" + std::to_string(e.payload_len);
+  if (e.icmp) {
+    const auto& i = *e.icmp;
+    s += "|icmp " + std::to_string(i.type) + "/" + std::to_string(i.code) + " " + std::to_string(i.id) + " " +
+         std::to_string(i.seq) + " " + std::to_string(i.mtu) + " " + (i.gateway.valid() ? i.gateway.to_string() : "-");
+    if (i.quoted) {
+      const auto& q = *i.quoted;
+      s += "|quoted " + q.src.to_string() + " " + q.dst.to_string() + " " + std::to_string(q.protocol) + " " +
+           std::to_string(q.sport) + " " + std::to_string(q.dport) + " " + std::to_string(q.has_ports) + " " +
+           std::to_string(q.ttl) + " " + std::to_string(q.ip_id) + " " + std::to_string(q.icmp_type_code);
+    }
+  }
+  return s;
+}
+
+// The in-place fast path for the common fields must decide exactly as the generic token
+// path: same result, same reason, same event — on tricky values and on thousands of
+// mutated lines (bytes replaced, inserted, removed; blanks, '=', ']' and control bytes).
+TEST(Netfilter, FastPathMatchesTheGenericPath) {
+  std::vector<std::string> lines = {
+      "DROP IN=eth1 OUT= MAC=23:87:fc:c6:24:58:00:21:3f:98:99:78:08:00 SRC=128.42.22.37 DST=192.168.10.1 LEN=44 "
+      "TOS=0x00 PREC=0x00 TTL=77 ID=3801 PROTO=TCP SPT=56097 DPT=477 WINDOW=3072 RES=0x00 SYN URGP=0",
+      "DROP IN=eth1 OUT= MAC=ff:ff:ff:ff:ff:ff:00:21:3f:98:99:78:08:00 SRC=10.168.69.13 DST=10.0.0.255 LEN=78 "
+      "TOS=0x00 PREC=0x00 TTL=128 ID=6796 PROTO=UDP SPT=137 DPT=137 LEN=58",
+      "ICMP IN=eth0 OUT= SRC=10.0.1.2 DST=192.168.1.103 LEN=96 TOS=0x00 PREC=0xC0 TTL=254 ID=4 PROTO=ICMP TYPE=3 "
+      "CODE=3 [SRC=192.168.1.103 DST=10.0.1.2 LEN=68 TOS=0x00 PREC=0x00 TTL=0 ID=22458 PROTO=UDP SPT=35080 "
+      "DPT=33434 LEN=48 ]",
+      "[UFW BLOCK] IN=eth0 OUT= SRC=fe80:0000:0000:0000:0211:22ff:fe33:4455 DST=ff02::1 LEN=72 TC=0 HOPLIMIT=1 "
+      "FLOWLBL=0 PROTO=ICMPv6 TYPE=130 CODE=0",
+      "SRC=1.2.3.4x DST=5.6.7.8 IN=eth0 OUT=",
+      "IN=eth0 OUT= SRC=256.1.1.1 DST=1.2.3 LEN=16777216 TTL=256 ID=65536 SPT=65536 DPT= WINDOW=70000",
+      "IN=eth0 OUT= SRC=0128.42.22.37 DST=01.02.03.004 TTL=0077 LEN=0000000044 ID=1234567890 SPT=-1",
+      "DROPIN=eth1 IN=eth9 OUT=\teth2 SRC=1.2.3.4\tDST=5.6.7.8 LEN=44\r TTL=7\x01 ID=3\x0b PROTO=tcp SPT=1 DPT=2",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 =TOS=1 TOS==0x00 PREC=0x00=1 FRAG:12=3 PROTO=TCP URGP= RES=",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 LEN=44 ID=1 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2 "
+      "TTL=0 ID=9 PROTO=UDP SPT=1 DPT=2 LEN=48]",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 LEN=44 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2 PROTO=UDP] ",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2 TOS=0x00]",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2x PREC=0x00 ]",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2 ID=1 PROTO=TCP ID=2",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 LEN=40 PROTO=TCP SPT=1 DPT=2 WINDOW=1 RES=0x00 ACK SYN URGP=0 "
+      "OPT (020405B4) SEQ=5 ACK=6",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=TCP SPT=1 DPT=2 WINDOW",
+      "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=TCP SPT=1 DPT=2 WIND=3 PROT=4 PROTX=5 PRECX=6 URGPX=7 WINDOWX=8",
+  };
+  // A quoted packet of more than 128 tokens, the guard's limit (the fast path counts its tokens too).
+  std::string long_quote = "IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8 PROTO=ICMP TYPE=3 CODE=3 [SRC=1.1.1.1 DST=2.2.2.2";
+  for (int i = 0; i < 126; ++i) long_quote += " TOS=0x00";
+  lines.push_back(long_quote + " ]");
+  lines.push_back(long_quote + " TOS=1 ]");
+  lines.push_back(long_quote + " TOS=1 TOS=2 ]");
+  // Deterministic mutations of the sample lines.
+  std::uint32_t seed = 12345;
+  auto rnd = [&seed](std::uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  const std::string alphabet = std::string("0123456789=.:[] \tSRCDTLENPOWIGUx-") + '\x01' + '\r' + '\0';
+  const std::size_t samples = lines.size();
+  for (int m = 0; m < 6000; ++m) {
+    std::string l = lines[rnd(static_cast<std::uint32_t>(samples))];
+    const std::uint32_t edits = 1 + rnd(4);
+    for (std::uint32_t e = 0; e < edits && !l.empty(); ++e) {
+      const std::size_t pos = rnd(static_cast<std::uint32_t>(l.size()));
+      const char c = alphabet[rnd(static_cast<std::uint32_t>(alphabet.size()))];
+      switch (rnd(3)) {
+        case 0:
+          l[pos] = c;
+          break;
+        case 1:
+          l.insert(l.begin() + static_cast<std::ptrdiff_t>(pos), c);
+          break;
+        default:
+          l.erase(pos, 1);
+          break;
+      }
+    }
+    lines.push_back(std::move(l));
+  }
+  std::size_t parsed = 0;
+  std::size_t errors = 0;
+  for (const auto& l : lines) {
+    decode::Event fast;
+    decode::Event ref;
+    std::string why_fast;
+    std::string why_ref;
+    const auto rf = logs::parse_netfilter_message(l, fast, why_fast);
+    const auto rr = logs::parse_netfilter_message_reference(l, ref, why_ref);
+    ASSERT_EQ(rf, rr) << l;
+    ASSERT_EQ(why_fast, why_ref) << l;
+    ASSERT_EQ(fields_of(fast), fields_of(ref)) << l;
+    parsed += rf == logs::LineResult::Parsed ? 1 : 0;
+    errors += rf == logs::LineResult::Error ? 1 : 0;
+  }
+  // Both outcomes are well represented, so the comparison covers both.
+  EXPECT_GT(parsed, 1000u);
+  EXPECT_GT(errors, 1000u);
 }
 
 }  // namespace
