@@ -68,6 +68,9 @@ void decode_dns(ByteReader r, Ctx& c);
 // first-level-encoded question name, NB or NBSTAT question), whatever the port.
 [[nodiscard]] bool looks_like_nbns(Bytes payload) noexcept;
 void decode_nbns(ByteReader r, Ctx& c);
+// The reference path decode_nbns falls back to: parse_nbns in full, then summarise. Both
+// give the same Event (tests compare them on built and mutated messages).
+void decode_nbns_full(ByteReader r, Ctx& c);
 void decode_nbds(ByteReader r, Ctx& c);
 // NBSS framing on 139 (and the same 4-byte framing of direct-hosted SMB on 445).
 void decode_nbss(ByteReader r, Ctx& c, bool direct_smb);

@@ -264,7 +264,14 @@ std::string Labels::dotted() const {
   return out;
 }
 
-Result<Labels> read_labels(ByteReader& r) {
+namespace {
+
+// The one label walker behind read_labels, scan_name and read_name: RFC 883 pointers
+// followed backwards only, at most kMaxNameCompressionJumps of them, at most
+// kMaxEncodedNameBytes in all. Labels are handed to `on_label(index, bytes)` as views into
+// the message (nothing is copied); r moves past the name only on success.
+template <class OnLabel>
+Result<NameSpan> walk_labels(ByteReader& r, OnLabel&& on_label) {
   const std::size_t base = r.offset() - r.position();
   const Bytes whole = r.whole();
   std::size_t cursor = r.position();
@@ -272,7 +279,7 @@ Result<Labels> read_labels(ByteReader& r) {
   bool jumped = false;
   std::size_t jumps = 0;
   std::size_t total = 0;
-  Labels out;
+  NameSpan out;
   while (true) {
     if (cursor >= whole.size()) {
       return fail(ErrorKind::Truncated, kLayer, base + cursor, "name runs past the end of the data");
@@ -316,11 +323,47 @@ Result<Labels> read_labels(ByteReader& r) {
                   fmt::format("label of {} bytes runs past the end of the data", static_cast<unsigned>(len)));
     }
     const Bytes label = whole.subspan(cursor + 1, len);
-    out.labels.emplace_back(label.begin(), label.end());
+    if (out.labels == 0) out.first = label;
+    on_label(out.labels, label);
+    ++out.labels;
     cursor += 1U + len;
   }
   r.seek(jumped ? resume : cursor);
   return out;
+}
+
+void append_scope_label(std::string& scope, std::size_t index, Bytes label) {
+  if (index == 0) return;  // the first label is the encoded name itself
+  if (index > 1) scope += '.';
+  scope.append(reinterpret_cast<const char*>(label.data()), label.size());  // raw bytes, as before
+}
+
+// The NetBIOS name a walked label sequence holds; `n.scope` already has the scope labels.
+Result<NetbiosName> finish_name(const NameSpan& span, NetbiosName n, NameMode mode, std::size_t offset) {
+  if (span.labels == 0) {
+    return fail(ErrorKind::Malformed, kLayer, offset, "empty name (root label only)");
+  }
+  auto raw = decode_first_level(span.first, mode, &n.anomalies, offset);
+  if (!raw) return raw.error();
+  n.raw = *raw;
+  if (span.compressed) n.anomalies |= kNameCompressed;
+  flag_content(n);
+  return n;
+}
+
+}  // namespace
+
+Result<Labels> read_labels(ByteReader& r) {
+  Labels out;
+  auto span = walk_labels(r, [&out](std::size_t, Bytes label) { out.labels.emplace_back(label.begin(), label.end()); });
+  if (!span) return span.error();
+  out.compressed = span->compressed;
+  return out;
+}
+
+Result<NameSpan> scan_name(ByteReader& r, std::string* scope) {
+  if (scope == nullptr) return walk_labels(r, [](std::size_t, Bytes) {});
+  return walk_labels(r, [scope](std::size_t i, Bytes label) { append_scope_label(*scope, i, label); });
 }
 
 Result<NetbiosName> name_from_labels(const Labels& labels, NameMode mode, std::size_t offset) {
@@ -343,12 +386,19 @@ Result<NetbiosName> name_from_labels(const Labels& labels, NameMode mode, std::s
   return n;
 }
 
+Result<NetbiosName> name_from_span(const NameSpan& span, std::string scope, NameMode mode, std::size_t offset) {
+  NetbiosName n;
+  n.scope = std::move(scope);
+  return finish_name(span, std::move(n), mode, offset);
+}
+
 Result<NetbiosName> read_name(ByteReader& r, NameMode mode) {
   // Offset of the first label's letters (exact unless the name starts with a pointer).
   const std::size_t letters_offset = r.offset() + 1;
-  auto labels = read_labels(r);
-  if (!labels) return labels.error();
-  return name_from_labels(*labels, mode, letters_offset);
+  NetbiosName n;
+  auto span = walk_labels(r, [&n](std::size_t i, Bytes label) { append_scope_label(n.scope, i, label); });
+  if (!span) return span.error();
+  return finish_name(*span, std::move(n), mode, letters_offset);
 }
 
 Result<void> write_dns_name(ByteWriter& w, std::string_view dotted) {
