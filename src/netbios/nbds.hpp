@@ -80,6 +80,10 @@ struct NbdsMessage {
 // DGM_LENGTH larger than the data present is tolerated (user data clamped, diagnostic
 // "nbds_length_exceeds_data"); smaller than the two names -> Malformed.
 Result<NbdsMessage> parse_nbds(Bytes message, const ParseOptions& options = {});
+// parse_nbds without the copy: fills `out` (a default-constructed message) except
+// user_data, and returns a view of the user data inside `message` instead. Same errors and
+// diagnostics.
+Result<Bytes> parse_nbds_view(Bytes message, NbdsMessage& out, const ParseOptions& options = {});
 // Serialises; DGM_LENGTH is computed from the names and user data.
 Result<std::vector<std::uint8_t>> serialize_nbds(const NbdsMessage& message);
 
