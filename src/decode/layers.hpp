@@ -4,7 +4,9 @@
 // through a dispatch function.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "core/bytes.hpp"
 #include "decode/event.hpp"
@@ -25,6 +27,18 @@ struct Ctx {
 };
 
 [[nodiscard]] inline bool want(const Ctx& c, Depth d) noexcept { return c.opt.depth >= d; }
+
+// Big-endian loads for the fixed-header fast paths: the caller has taken the header's bytes
+// through one checked ByteReader::bytes(n) and reads fixed offsets below n.
+[[nodiscard]] inline std::uint16_t load_be16(const std::uint8_t* p) noexcept {
+  return static_cast<std::uint16_t>((static_cast<unsigned>(p[0]) << 8) | p[1]);
+}
+[[nodiscard]] inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, 4);  // one load (g++ does not merge the byte-wise form)
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
+  return v;
+}
 
 // ---- dispatch tables (dispatch.cpp) ----
 // Link types: nullptr on success, a skip reason otherwise.
