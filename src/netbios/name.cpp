@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "core/limits.hpp"
@@ -79,6 +83,35 @@ void flag_content(NetbiosName& n) noexcept {
       break;
     }
   }
+}
+
+// 32 letters 'A'..'P' (the caller has checked there are 32 bytes) to 16 raw bytes; false,
+// with `raw` unspecified, when any byte is not such a letter.
+bool decode_clean_32(const std::uint8_t* in, std::array<std::uint8_t, 16>& raw) noexcept {
+#if defined(__SSE2__)
+  // Both halves at once: letter - 'A' must be 0..15 in every byte (unsigned max(x, 15) == 15);
+  // then in each 16-bit lane (even letter, odd letter) -> (even << 4) | odd, packed to bytes.
+  const __m128i a = _mm_set1_epi8('A');
+  const __m128i fifteen = _mm_set1_epi8(15);
+  const __m128i v0 = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), a);
+  const __m128i v1 = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16)), a);
+  const __m128i ok = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v0, fifteen), fifteen),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(v1, fifteen), fifteen));
+  if (_mm_movemask_epi8(ok) != 0xFFFF) return false;
+  const __m128i low = _mm_set1_epi16(0x00FF);
+  const __m128i p0 = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v0, low), 4), _mm_srli_epi16(v0, 8));
+  const __m128i p1 = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v1, low), 4), _mm_srli_epi16(v1, 8));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(raw.data()), _mm_packus_epi16(p0, p1));
+  return true;
+#else
+  unsigned bad = 0;
+  for (std::size_t i = 0; i < 32; ++i) bad |= static_cast<unsigned>(in[i] - 'A') >= 16U ? 1U : 0U;
+  if (bad != 0) return false;
+  for (std::size_t i = 0; i < 16; ++i) {
+    raw[i] = static_cast<std::uint8_t>(((in[2 * i] - 'A') << 4) | (in[2 * i + 1] - 'A'));
+  }
+  return true;
+#endif
 }
 
 }  // namespace
@@ -166,18 +199,8 @@ std::array<std::uint8_t, 32> encode_first_level(std::span<const std::uint8_t, 16
 Result<std::array<std::uint8_t, 16>> decode_first_level(Bytes encoded, NameMode mode, std::uint32_t* anomalies,
                                                         std::size_t offset) {
   std::array<std::uint8_t, 16> raw{};
-  if (encoded.size() == 32) {
-    // The common case, a clean name of 32 letters 'A'..'P': checked in one pass without
-    // branches, then decoded pair by pair (same result as the general path below).
-    unsigned bad = 0;
-    for (std::size_t i = 0; i < 32; ++i) bad |= static_cast<unsigned>(encoded[i] - 'A') >= 16U ? 1U : 0U;
-    if (bad == 0) {
-      for (std::size_t i = 0; i < 16; ++i) {
-        raw[i] = static_cast<std::uint8_t>(((encoded[2 * i] - 'A') << 4) | (encoded[2 * i + 1] - 'A'));
-      }
-      return raw;
-    }
-  }
+  // The common case, a clean name of 32 letters 'A'..'P' (same result as the general path).
+  if (encoded.size() == 32 && decode_clean_32(encoded.data(), raw)) return raw;
   std::uint32_t found = 0;
   if (encoded.size() != 32) {
     if (mode == NameMode::Strict) {
