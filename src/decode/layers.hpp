@@ -86,6 +86,9 @@ void decode_nbns(ByteReader r, Ctx& c);
 // give the same Event (tests compare them on built and mutated messages).
 void decode_nbns_full(ByteReader r, Ctx& c);
 void decode_nbds(ByteReader r, Ctx& c);
+// The reference path of decode_nbds (parse_nbds_view), taken for anything but a clean data
+// datagram; both give the same Event (tested on built and mutated datagrams).
+void decode_nbds_full(ByteReader r, Ctx& c);
 // NBSS framing on 139 (and the same 4-byte framing of direct-hosted SMB on 445).
 void decode_nbss(ByteReader r, Ctx& c, bool direct_smb);
 // The fixed SMB1 / SMB2 header at the start of a session message. False when not SMB.

@@ -6,7 +6,44 @@
 
 namespace netseen::decode::detail {
 
+namespace {
+
+NbName to_nb_name(const netbios::NbnsNameRef& n) {
+  NbName out;
+  out.raw = n.raw;
+  if (n.has_scope) out.scope = n.scope();
+  return out;
+}
+
+// The mailslot and browser fields of a first (or only) fragment's user data.
+void summarise_user_data(Bytes user_data, Nbds& d) {
+  auto slot = netbios::parse_mailslot_view(user_data);
+  if (!slot) return;  // user data that is not a mailslot write is legal
+  d.mailslot.assign(slot->mailslot.begin(), slot->mailslot.end());
+  auto browser = netbios::summarize_browser(slot->data);
+  if (!browser) return;
+  d.browser_opcode = browser->opcode;
+  d.server_name.assign(browser->server_name.begin(), browser->server_name.end());
+}
+
+}  // namespace
+
 void decode_nbds(ByteReader r, Ctx& c) {
+  Event& ev = c.ev;
+  netbios::NbdsSummary s;
+  if (netbios::summarize_nbds(r.rest(), s)) {  // the common datagram, without building names
+    ev.app = App::Nbds;
+    Nbds& d = ev.nbds.emplace();
+    d.msg_type = s.type;
+    d.source_name = to_nb_name(s.source_name);
+    d.destination_name = to_nb_name(s.destination_name);
+    if (!s.user_data.empty() && (s.flags & netbios::kNbdsFlagFirst) != 0) summarise_user_data(s.user_data, d);
+    return;
+  }
+  decode_nbds_full(r, c);  // anything else: the full parser's errors and diagnostics
+}
+
+void decode_nbds_full(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
   netbios::NbdsMessage m;
   auto user_data = netbios::parse_nbds_view(r.rest(), m);  // names parsed, user data not copied
@@ -33,13 +70,7 @@ void decode_nbds(ByteReader r, Ctx& c) {
   }
   for (const auto& diag : m.diagnostics) add_anomaly(ev, diag.id.c_str(), diag.detail);
   if (!m.carries_data() || user_data->empty() || !m.first()) return;
-  auto slot = netbios::parse_mailslot_view(*user_data);
-  if (!slot) return;  // user data that is not a mailslot write is legal
-  d.mailslot.assign(slot->mailslot.begin(), slot->mailslot.end());
-  auto browser = netbios::summarize_browser(slot->data);
-  if (!browser) return;
-  d.browser_opcode = browser->opcode;
-  d.server_name.assign(browser->server_name.begin(), browser->server_name.end());
+  summarise_user_data(*user_data, d);
 }
 
 }  // namespace netseen::decode::detail

@@ -121,6 +121,22 @@ Result<Bytes> parse_nbds_view(Bytes message, NbdsMessage& m, const ParseOptions&
   return user_data;
 }
 
+bool summarize_nbds(Bytes message, NbdsSummary& out) {
+  // The conditions under which parse_nbds_view reports nothing, for the three data types.
+  if (message.size() < kDataHeader) return false;
+  out.type = message[0];
+  out.flags = message[1];
+  if (out.type < 0x10 || out.type > 0x12 || (out.flags & 0xF0U) != 0) return false;
+  const std::size_t dgm_length = (static_cast<std::size_t>(message[10]) << 8) | message[11];
+  if (dgm_length != message.size() - kDataHeader) return false;  // longer or shorter: a diagnostic
+  ByteReader r(message);
+  r.skip(kDataHeader);
+  if (!walk_netbios_name(r, message, out.source_name)) return false;
+  if (!walk_netbios_name(r, message, out.destination_name)) return false;
+  out.user_data = r.rest();
+  return true;
+}
+
 Result<std::vector<std::uint8_t>> serialize_nbds(const NbdsMessage& m) {
   ByteWriter w;
   w.u8(m.type);

@@ -267,6 +267,10 @@ class NbnsVisitor {
   virtual void on_unit_id(NbnsSection section, const MacAddress& unit_id) = 0;  // NBSTAT statistics
 };
 [[nodiscard]] bool walk_nbns(Bytes message, NbnsVisitor& visitor);
+// One name for the summary walks (NBNS, NBDS): true, with `out` set, when the name at r is a
+// 32-letter NetBIOS name that read_name accepts (any scope); r moves past it. False for
+// anything else, including names read_name accepts leniently.
+[[nodiscard]] bool walk_netbios_name(ByteReader& r, Bytes message, NbnsNameRef& out);
 
 // Serialises a message: header counts are taken from `header` (so tests can lie on
 // purpose); record RDATA comes from `rdata` when non-empty, otherwise from the decoded

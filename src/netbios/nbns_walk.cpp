@@ -21,8 +21,10 @@ std::uint32_t be32(const std::uint8_t* p) noexcept {
          (static_cast<std::uint32_t>(p[2]) << 8) | p[3];
 }
 
-// A NetBIOS name of exactly 32 letters (any scope); false for anything else.
-bool walk_name(ByteReader& r, NbnsNameRef& out) {
+}  // namespace
+
+bool walk_netbios_name(ByteReader& r, Bytes message, NbnsNameRef& out) {
+  out.message = message;
   out.at = r.position();
   auto span = scan_name(r);
   if (!span || span->first.size() != 32) return false;
@@ -33,8 +35,6 @@ bool walk_name(ByteReader& r, NbnsNameRef& out) {
   out.has_scope = span->labels > 1;
   return true;
 }
-
-}  // namespace
 
 std::string NbnsNameRef::scope() const {
   std::string s;
@@ -62,7 +62,7 @@ bool walk_nbns(Bytes message, NbnsVisitor& v) {
   NbnsNameRef name;
   name.message = message;
   for (std::size_t i = 0; i < h.qdcount; ++i) {
-    if (!walk_name(r, name)) return false;
+    if (!walk_netbios_name(r, message, name)) return false;
     auto type = r.u16be();
     if (!type || !r.skip(2)) return false;  // class
     v.on_question(name, *type);
@@ -72,7 +72,7 @@ bool walk_nbns(Bytes message, NbnsVisitor& v) {
   for (std::size_t s = 0; s < 3; ++s) {
     const NbnsSection section = kSections[s];
     for (std::size_t i = 0; i < counts[s + 1]; ++i) {
-      if (!walk_name(r, name)) return false;
+      if (!walk_netbios_name(r, message, name)) return false;
       auto fixed = r.bytes(10);  // TYPE CLASS TTL RDLENGTH
       if (!fixed) return false;
       const std::uint16_t type = be16(fixed->data());

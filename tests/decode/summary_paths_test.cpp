@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "decode/layers.hpp"
+#include "netbios/browser.hpp"
+#include "netbios/nbds.hpp"
 #include "netbios/nbns.hpp"
 
 namespace netseen::decode {
@@ -36,6 +38,12 @@ std::string describe(const Event& ev) {
   } else {
     s += "no-nbns";
   }
+  if (ev.nbds) {
+    const Nbds& d = *ev.nbds;
+    s += " nbds type=" + std::to_string(d.msg_type) + " src=" + (d.source_name ? describe(*d.source_name) : "none") +
+         " dst=" + (d.destination_name ? describe(*d.destination_name) : "none") + " slot=" + d.mailslot +
+         " op=" + std::to_string(d.browser_opcode) + " server=" + d.server_name;
+  }
   s += " anomalies=";
   for (const auto& a : ev.anomalies) s += a.id + ":" + a.detail + "|";
   return s;
@@ -48,6 +56,85 @@ std::string run(const Msg& m, bool full) {
   if (full) detail::decode_nbns_full(ByteReader(Bytes(m)), c);
   else detail::decode_nbns(ByteReader(Bytes(m)), c);
   return describe(ev);
+}
+
+std::string run_nbds(const Msg& m, bool full) {
+  Event ev;
+  const DecodeOptions opt;
+  detail::Ctx c{ev, opt};
+  if (full) detail::decode_nbds_full(ByteReader(Bytes(m)), c);
+  else detail::decode_nbds(ByteReader(Bytes(m)), c);
+  return describe(ev);
+}
+
+std::vector<Msg> built_datagrams() {
+  using namespace netbios;  // NOLINT(google-build-using-namespace)
+  std::vector<Msg> out;
+  BrowserMessage host;
+  host.opcode = 1;
+  host.server_name = "FILESERVER01";
+  host.comment = "files";
+  BrowserMessage election;
+  election.opcode = 8;
+  election.server_name = "MASTERBROWSERNAME";
+  const std::vector<std::uint8_t> frames[] = {*build_browser(host), *build_browser(election), {0x42, 1, 2}};
+  const NetbiosName names[] = {*NetbiosName::make("WORKSTATION1", 0x00), *NetbiosName::make("WORKGROUP", 0x1d),
+                               *NetbiosName::make("HOST", 0x20, "corp.example")};
+  for (const std::uint8_t type : {std::uint8_t{0x10}, std::uint8_t{0x11}, std::uint8_t{0x12}}) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      NbdsMessage m;
+      m.type = type;
+      m.flags = static_cast<std::uint8_t>(i == 2 ? kNbdsFlagMore : kNbdsFlagFirst);  // a later fragment too
+      m.dgm_id = static_cast<std::uint16_t>(0x100 + i);
+      m.source_ip = 0xC0A80105;
+      m.source_name = names[i];
+      m.destination_name = names[(i + 1) % 3];
+      m.user_data = build_mailslot(i == 1 ? "\\MAILSLOT\\LANMAN" : "\\MAILSLOT\\BROWSE", Bytes(frames[i]));
+      auto b = serialize_nbds(m);
+      if (b) out.push_back(std::move(*b));
+      m.user_data.clear();
+      b = serialize_nbds(m);
+      if (b) out.push_back(std::move(*b));
+    }
+  }
+  NbdsMessage q;
+  q.type = 0x14;
+  q.destination_name = names[0];
+  if (auto b = serialize_nbds(q)) out.push_back(std::move(*b));
+  NbdsMessage e;
+  e.type = 0x13;
+  e.error_code = 0x82;
+  if (auto b = serialize_nbds(e)) out.push_back(std::move(*b));
+  return out;
+}
+
+TEST(SummaryPaths, DatagramsMatchTheFullParser) {
+  std::mt19937 rng(138);
+  std::size_t checked = 0, fast = 0;
+  const auto dgrams = built_datagrams();
+  ASSERT_EQ(dgrams.size(), 20U);
+  for (const auto& base : dgrams) {
+    netbios::NbdsSummary s;
+    if (netbios::summarize_nbds(Bytes(base), s)) ++fast;
+    ASSERT_EQ(run_nbds(base, false), run_nbds(base, true)) << to_hex(Bytes(base));
+    for (std::size_t len = 0; len <= base.size() + 2; ++len) {
+      Msg m(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(std::min(len, base.size())));
+      while (m.size() < len) m.push_back(static_cast<std::uint8_t>(rng()));
+      ASSERT_EQ(run_nbds(m, false), run_nbds(m, true)) << to_hex(Bytes(m));
+      ++checked;
+    }
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      for (const std::uint8_t v : {std::uint8_t{0x00}, std::uint8_t{0x20}, std::uint8_t{0x61}, std::uint8_t{0xc0},
+                                   std::uint8_t{0xff}, static_cast<std::uint8_t>(rng())}) {
+        Msg m = base;
+        m[at] = v;
+        ASSERT_EQ(run_nbds(m, false), run_nbds(m, true)) << to_hex(Bytes(m));
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 5000U);
+  EXPECT_EQ(fast, 18U);  // every data datagram takes the summary path; query and error do not
 }
 
 struct Walked final : netbios::NbnsVisitor {
