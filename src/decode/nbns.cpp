@@ -4,6 +4,7 @@
 // message stays available to renderers through Event::app_payload.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "core/limits.hpp"
@@ -63,6 +64,12 @@ class Summary final : public netbios::NbnsVisitor {
     if (!owner_is_question_) return;
     auto& slot = section_ == netbios::NbnsSection::Additional ? additional_flags_ : answer_flags_;
     if (!slot) slot = a.nb_flags;
+  }
+
+  void on_node_status(netbios::NbnsSection section, std::size_t names) override {
+    if (section == netbios::NbnsSection::Authority) return;
+    auto& v = n_.node_status_names;
+    v.reserve(std::min(v.size() + names, limits::kMaxNodeStatusNames));  // one allocation per table
   }
 
   void on_node_name(netbios::NbnsSection section, const netbios::NodeName& nn) override {

@@ -263,6 +263,8 @@ class NbnsVisitor {
   // Each resource record, in message order, before its RDATA entries.
   virtual void on_record(NbnsSection section, const NbnsNameRef& owner, std::uint16_t type) = 0;
   virtual void on_address(NbnsSection section, const NbAddress& address) = 0;   // NB ADDR_ENTRY
+  // An NBSTAT record: how many entries follow (all present), then each entry.
+  virtual void on_node_status(NbnsSection section, std::size_t names) = 0;
   virtual void on_node_name(NbnsSection section, const NodeName& name) = 0;     // NBSTAT entry
   virtual void on_unit_id(NbnsSection section, const MacAddress& unit_id) = 0;  // NBSTAT statistics
 };

@@ -99,6 +99,7 @@ bool walk_nbns(Bytes message, NbnsVisitor& v) {
           if (declared > (rdata.size() - 1) / kNodeNameEntrySize) return false;  // name table cut
           const std::size_t stats_at = 1 + declared * kNodeNameEntrySize;
           if (rdata.size() - stats_at < NodeStatistics::kWireSize) return false;  // statistics missing/short
+          v.on_node_status(section, declared);
           for (std::size_t e = 0; e < declared; ++e) {
             const std::uint8_t* entry = rdata.data() + 1 + e * kNodeNameEntrySize;
             NodeName nn;

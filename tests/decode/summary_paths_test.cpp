@@ -142,6 +142,7 @@ struct Walked final : netbios::NbnsVisitor {
   void on_question(const netbios::NbnsNameRef&, std::uint16_t) override {}
   void on_record(netbios::NbnsSection, const netbios::NbnsNameRef&, std::uint16_t) override {}
   void on_address(netbios::NbnsSection, const netbios::NbAddress&) override {}
+  void on_node_status(netbios::NbnsSection, std::size_t) override {}
   void on_node_name(netbios::NbnsSection, const netbios::NodeName&) override {}
   void on_unit_id(netbios::NbnsSection, const MacAddress&) override {}
 };
