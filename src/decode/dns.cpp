@@ -126,6 +126,7 @@ void decode_dns(ByteReader r, Ctx& c) {
   }
   ev.app = App::Dns;
   Dns& d = ev.dns.emplace();
+  if (c.spare != nullptr) reuse_buffer(d.qname, c.spare->dns_qname);
   d.id = *id;
   d.response = (*flags & 0x8000) != 0;
   d.opcode = static_cast<std::uint8_t>((*flags >> 11) & 0x0F);

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "core/bytes.hpp"
 #include "decode/event.hpp"
@@ -24,7 +25,17 @@ struct Ctx {
   bool ip_complete = false;   // the whole IP payload was captured
   std::uint32_t ip_payload_declared = 0;
   unsigned nesting = 0;       // tunnels / VLAN tags walked, capped
+  EventStorage* spare = nullptr;  // buffers to reuse for the summaries (may be null)
 };
+
+// Gives a freshly emplaced, empty container the buffer kept in `spare` (if it has one):
+// capacity only, the container stays empty.
+template <class C>
+inline void reuse_buffer(C& fresh, C& spare) {
+  if (spare.capacity() <= fresh.capacity()) return;
+  fresh = std::move(spare);
+  fresh.clear();
+}
 
 [[nodiscard]] inline bool want(const Ctx& c, Depth d) noexcept { return c.opt.depth >= d; }
 

@@ -34,6 +34,7 @@ void decode_nbds(ByteReader r, Ctx& c) {
   if (netbios::summarize_nbds(r.rest(), s)) {  // the common datagram, without building names
     ev.app = App::Nbds;
     Nbds& d = ev.nbds.emplace();
+    if (c.spare != nullptr) reuse_buffer(d.mailslot, c.spare->mailslot);
     d.msg_type = s.type;
     d.source_name = to_nb_name(s.source_name);
     d.destination_name = to_nb_name(s.destination_name);

@@ -114,7 +114,12 @@ class Summary final : public netbios::NbnsVisitor {
 
 void decode_nbns(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
-  Summary summary(ev.nbns.emplace());
+  Nbns& n = ev.nbns.emplace();
+  if (c.spare != nullptr) {
+    reuse_buffer(n.nb_addresses, c.spare->nb_addresses);
+    reuse_buffer(n.node_status_names, c.spare->node_status_names);
+  }
+  Summary summary(n);
   if (netbios::walk_nbns(r.rest(), summary)) {
     summary.finish();
     ev.app = App::Nbns;

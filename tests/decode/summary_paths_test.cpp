@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "decode/layers.hpp"
+#include "frame_builder.hpp"
 #include "netbios/browser.hpp"
 #include "netbios/nbds.hpp"
 #include "netbios/nbns.hpp"
@@ -37,6 +38,11 @@ std::string describe(const Event& ev) {
     s += " unit=" + (n.unit_id ? n.unit_id->to_string() : std::string("none"));
   } else {
     s += "no-nbns";
+  }
+  if (ev.dns) {
+    s += " dns id=" + std::to_string(ev.dns->id) + " q=" + ev.dns->qname + " qt=" + std::to_string(ev.dns->qtype) +
+         " an=" + std::to_string(ev.dns->answers) + " ptr=";
+    for (const auto& t : ev.dns->ptr_targets) s += t + ",";
   }
   if (ev.nbds) {
     const Nbds& d = *ev.nbds;
@@ -277,6 +283,45 @@ TEST(SummaryPaths, MutatedMessagesMatchTheFullParser) {
   }
   EXPECT_GT(checked, 10000U);
   EXPECT_GT(walked, 1000U);  // the comparison covered the walk, not only the fallback
+}
+
+// A reader reuses one Event and one EventStorage packet after packet: every Event must be
+// the one a fresh Event gives, whatever came before (buffers move, content never does).
+TEST(SummaryPaths, ReusedEventAndStorageGiveTheEventsOfFreshOnes) {
+  using namespace netseen::testing;  // NOLINT(google-build-using-namespace)
+  const V4 a{192, 168, 1, 10};
+  const V4 b{192, 168, 1, 20};
+  std::vector<Buf> frames;
+  auto udp_frame = [&](std::uint16_t sport, std::uint16_t dport, const Buf& payload) {
+    return ethernet(0x0800, ipv4(a, b, 17, udp(a, b, sport, dport, payload)));
+  };
+  frames.push_back(udp_frame(40000, 53, dns(1, false, "a-rather-long-host-name.example.org", 1)));
+  frames.push_back(udp_frame(40000, 53, dns(2, false, "short", 1)));
+  frames.push_back(udp_frame(53, 40000, dns(3, true, "4.3.2.1.in-addr.arpa", 12, 0, "printer.example.org")));
+  for (const auto& m : built_messages()) frames.push_back(udp_frame(137, 137, m));
+  for (const auto& d : built_datagrams()) frames.push_back(udp_frame(138, 138, d));
+  frames.push_back(udp_frame(5000, 6000, Buf(40, 0x41)));
+  std::mt19937 rng(99);
+  std::vector<std::size_t> order;
+  for (int round = 0; round < 4; ++round) {
+    for (std::size_t i = 0; i < frames.size(); ++i) order.push_back(round == 0 ? i : rng() % frames.size());
+  }
+  Event reused;
+  EventStorage spare;
+  std::size_t compared = 0;
+  for (const std::size_t i : order) {
+    const Buf& f = frames[i];
+    const auto len = static_cast<std::uint32_t>(f.size());
+    Event fresh;
+    ASSERT_EQ(decode_frame(linktype::kEthernet, Bytes(f), len, {}, fresh), nullptr);
+    reset_event(reused, spare);
+    ASSERT_EQ(decode_frame(linktype::kEthernet, Bytes(f), len, {}, reused, spare), nullptr);
+    ASSERT_EQ(describe(reused), describe(fresh)) << "frame " << i;
+    ++compared;
+  }
+  EXPECT_GT(compared, 300U);
+  // The buffers really travel: after the run the spare holds some of them.
+  EXPECT_TRUE(spare.dns_qname.capacity() > 15 || (reused.dns && reused.dns->qname.capacity() > 15));
 }
 
 }  // namespace
