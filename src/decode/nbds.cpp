@@ -1,5 +1,7 @@
-// Adapter: NetBIOS datagrams (udp/138) parsed by src/netbios, with the browser protocol
-// inside \MAILSLOT\BROWSE summarised onto Event::nbds.
+// Adapter: NetBIOS datagrams (udp/138) summarised onto Event::nbds, with the browser
+// protocol inside \MAILSLOT\BROWSE. A clean data datagram goes through
+// netbios::summarize_nbds (names as raw bytes, nothing copied); anything else through
+// netbios::parse_nbds_view, whose errors and diagnostics are the reference.
 #include "decode/layers.hpp"
 #include "netbios/browser.hpp"
 #include "netbios/nbds.hpp"
