@@ -303,6 +303,15 @@ Result<NameSpan> walk_labels(ByteReader& r, OnLabel&& on_label) {
   std::size_t jumps = 0;
   std::size_t total = 0;
   NameSpan out;
+  // The usual name: 0x20, 32 letters, 0x00 (no scope, no pointer). The loop below reaches the
+  // same result through the same checks; this only skips its per-label bookkeeping.
+  if (whole.size() - std::min(cursor, whole.size()) >= 34 && whole[cursor] == 0x20 && whole[cursor + 33] == 0) {
+    out.first = whole.subspan(cursor + 1, 32);
+    on_label(std::size_t{0}, out.first);
+    out.labels = 1;
+    r.seek(cursor + 34);
+    return out;
+  }
   while (true) {
     if (cursor >= whole.size()) {
       return fail(ErrorKind::Truncated, kLayer, base + cursor, "name runs past the end of the data");
