@@ -258,4 +258,15 @@ const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len
   return detail::dispatch_link(link, ByteReader(frame), c);
 }
 
+const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len, const DecodeOptions& options,
+                         Event& ev, EventStorage& spare) {
+  ev.wire_len = wire_len;
+  if (wire_len > frame.size()) {
+    add_anomaly(ev, "snaplen_cut");
+  }
+  detail::Ctx c{ev, options};
+  c.spare = &spare;
+  return detail::dispatch_link(link, ByteReader(frame), c);
+}
+
 }  // namespace netseen::decode

@@ -3,6 +3,8 @@
 // length; labels are escaped (\DDD) so hostile bytes never reach a terminal.
 #include <fmt/format.h>
 
+#include <array>
+#include <cstring>
 #include <string>
 
 #include "core/limits.hpp"
@@ -14,56 +16,97 @@ namespace {
 
 constexpr std::size_t kMaxPtrTargets = 8;
 
-bool plain_label_char(std::uint8_t ch) noexcept { return ch > 0x20 && ch < 0x7F && ch != '.' && ch != '\\'; }
+// Bytes written as they are in a dotted name; everything else is escaped \DDD.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (unsigned ch = 0x21; ch < 0x7F; ++ch) t[ch] = ch != '.' && ch != '\\';
+  return t;
+}();
 
-void append_label(std::string& out, Bytes label) {
-  if (!out.empty()) out.push_back('.');
-  bool plain = true;
-  for (const std::uint8_t ch : label) plain = plain && plain_label_char(ch);
-  if (plain) {  // the common case: one append instead of a push_back per byte
-    out.append(reinterpret_cast<const char*>(label.data()), label.size());  // bytes as chars
-    return;
-  }
-  for (const std::uint8_t ch : label) {
-    if (ch > 0x20 && ch < 0x7F && ch != '.' && ch != '\\') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out += fmt::format("\\{:03d}", ch);
+// A dotted name is built in a fixed buffer and handed to the string once. Its size bounds
+// the worst case: at most kMaxEncodedNameBytes label bytes, each escaped to 4 characters,
+// and a dot per label.
+constexpr std::size_t kNameBufferSize = 5 * limits::kMaxEncodedNameBytes + 8;
+
+struct NameBuffer {
+  std::array<char, kNameBufferSize> text;
+  std::size_t len = 0;
+  bool dot_first = false;  // the string appended to is not empty: a dot before the first label
+
+  void append_label(const std::uint8_t* label, std::size_t n) noexcept {
+    if (len != 0 || dot_first) text[len++] = '.';
+    unsigned plain = 1;
+    for (std::size_t i = 0; i < n; ++i) plain &= kPlain[label[i]] ? 1U : 0U;
+    if (plain != 0) {  // the common case: one copy
+      std::memcpy(text.data() + len, label, n);
+      len += n;
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t ch = label[i];
+      if (kPlain[ch]) {
+        text[len++] = static_cast<char>(ch);
+      } else {  // \DDD, three decimal digits
+        text[len++] = '\\';
+        text[len++] = static_cast<char>('0' + ch / 100);
+        text[len++] = static_cast<char>('0' + ch / 10 % 10);
+        text[len++] = static_cast<char>('0' + ch % 10);
+      }
     }
   }
-}
+};
 
-// Reads a name at msg's current position (msg moves past it). `out` may be null to skip.
-bool read_name(ByteReader& msg, std::string* out) {
-  ByteReader cur = msg;
+// Reads a name at msg's current position (msg moves past it) into `buf` (may be null to
+// skip). The message is read through its span with an explicit bounds check before every
+// access (the same checks the ByteReader calls made, without their per-byte optionals): a
+// length byte, a pointer's second byte and a label's bytes must all lie inside the message.
+// On failure `buf` keeps the labels read so far.
+bool walk_name(ByteReader& msg, NameBuffer* buf) {
+  const Bytes whole = msg.whole();
+  const std::uint8_t* data = whole.data();
+  const std::size_t size = whole.size();
+  std::size_t pos = msg.position();
   bool jumped = false;
   std::size_t jumps = 0, total = 0;
   for (;;) {
-    auto len = cur.u8();
-    if (!len) return false;
-    if ((*len & 0xC0) == 0xC0) {
-      auto lo = cur.u8();
-      if (!lo) return false;
+    if (pos >= size) return false;
+    const std::uint8_t len = data[pos++];
+    if ((len & 0xC0) == 0xC0) {
+      if (pos >= size) return false;
+      const std::uint8_t lo = data[pos++];
       if (!jumped) {
-        msg = cur;
+        msg.seek(pos);
         jumped = true;
       }
       if (++jumps > limits::kMaxNameCompressionJumps) return false;
-      const std::size_t target = (std::size_t{*len & 0x3FU} << 8) | *lo;
-      if (!cur.seek(target)) return false;
+      const std::size_t target = (std::size_t{len & 0x3FU} << 8) | lo;
+      if (target > size) return false;
+      pos = target;
       continue;
     }
-    if ((*len & 0xC0) != 0) return false;  // extended label types are not used
-    if (*len == 0) break;
-    auto label = cur.bytes(*len);
-    if (!label) return false;
-    total += *len + 1U;
+    if ((len & 0xC0) != 0) return false;  // extended label types are not used
+    if (len == 0) break;
+    if (len > size - pos) return false;
+    const std::uint8_t* label = data + pos;
+    pos += len;
+    total += len + 1U;
     if (total > limits::kMaxEncodedNameBytes) return false;
-    if (out != nullptr) append_label(*out, *label);
+    if (buf != nullptr) buf->append_label(label, len);
   }
-  if (!jumped) msg = cur;
-  if (out != nullptr && out->empty()) out->push_back('.');
+  if (!jumped) msg.seek(pos);
   return true;
+}
+
+// Reads a name and appends it, dotted and escaped, to `out` (may be null to skip); the root
+// alone is ".". On failure `out` still gets the labels read before it.
+bool read_name(ByteReader& msg, std::string* out) {
+  if (out == nullptr) return walk_name(msg, nullptr);
+  NameBuffer buf;
+  buf.dot_first = !out->empty();
+  const bool ok = walk_name(msg, &buf);
+  out->append(buf.text.data(), buf.len);
+  if (ok && out->empty()) out->push_back('.');
+  return ok;
 }
 
 }  // namespace
@@ -83,6 +126,7 @@ void decode_dns(ByteReader r, Ctx& c) {
   }
   ev.app = App::Dns;
   Dns& d = ev.dns.emplace();
+  if (c.spare != nullptr) reuse_buffer(d.qname, c.spare->dns_qname);
   d.id = *id;
   d.response = (*flags & 0x8000) != 0;
   d.opcode = static_cast<std::uint8_t>((*flags >> 11) & 0x0F);

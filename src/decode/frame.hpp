@@ -9,6 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/bytes.hpp"
 #include "decode/event.hpp"
@@ -52,12 +55,41 @@ struct DecodeOptions {
 // reused Event costs no allocation per packet.
 void reset_event(Event& ev);
 
+// Heap buffers carried from one packet's Event to the next: the DNS name, the NBNS address
+// and node-status lists and the NBDS mailslot name, which reset_event would otherwise free
+// every packet (and the next packet allocate again). A reader that decodes packet after
+// packet keeps one and passes it to both calls below; the Events are exactly those of the
+// calls without it (only capacity moves, never content).
+struct EventStorage {
+  std::string dns_qname;
+  std::vector<IpAddress> nb_addresses;
+  std::vector<NbName> node_status_names;
+  std::string mailslot;
+};
+// reset_event, first moving those buffers into `spare` for the next decode to reuse (inline:
+// it runs for every packet, and most packets have none of these summaries).
+inline void reset_event(Event& ev, EventStorage& spare) {
+  auto keep = [](auto& spare_buffer, auto& used) {
+    if (used.capacity() > spare_buffer.capacity()) spare_buffer = std::move(used);
+  };
+  if (ev.dns) keep(spare.dns_qname, ev.dns->qname);
+  if (ev.nbns) {
+    keep(spare.nb_addresses, ev.nbns->nb_addresses);
+    keep(spare.node_status_names, ev.nbns->node_status_names);
+  }
+  if (ev.nbds) keep(spare.mailslot, ev.nbds->mailslot);
+  reset_event(ev);
+}
+
 // Decodes `frame` (the captured bytes; `wire_len` is the length on the wire) of link type
 // `link` into `ev`, which the caller has reset and given its origin and time stamp.
 // Returns nullptr when the frame became an event, otherwise the reason it was skipped
 // ("unsupported-linktype", "truncated-link").
 const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len, const DecodeOptions& options,
                          Event& ev);
+// The same, reusing the buffers kept in `spare` (see EventStorage).
+const char* decode_frame(std::uint32_t link, Bytes frame, std::uint32_t wire_len, const DecodeOptions& options,
+                         Event& ev, EventStorage& spare);
 
 // Name of a link type for diagnostics ("ethernet", "linux-sll", …, "linktype-147").
 const char* linktype_name(std::uint32_t link) noexcept;

@@ -9,39 +9,41 @@ namespace netseen::decode::detail {
 void decode_ipv4(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
   const Bytes whole = r.rest();
-  auto vihl = r.u8();
-  auto tos = r.u8();
-  auto total = r.u16be();
-  auto id = r.u16be();
-  auto frag = r.u16be();
-  auto ttl = r.u8();
-  auto proto = r.u8();
-  auto csum = r.u16be();
-  auto src = r.bytes(4);
-  auto dst = r.bytes(4);
-  if (!vihl || !tos || !total || !id || !frag || !ttl || !proto || !csum || !src || !dst) {
+  // One bounds check for the fixed 20 bytes, then fixed offsets.
+  auto fixed = r.bytes(20);
+  if (!fixed) {
     add_anomaly(ev, "ip_truncated", fmt::format("{} bytes of IPv4 header captured", whole.size()));
     return;
   }
-  if ((*vihl >> 4) != 4) {
-    add_anomaly(ev, "ip_bad_version", fmt::format("version {} in an IPv4 packet", *vihl >> 4));
+  const std::uint8_t* h = fixed->data();
+  const std::uint8_t vihl = h[0];
+  const std::uint16_t total = load_be16(h + 2);
+  const std::uint16_t id = load_be16(h + 4);
+  const std::uint16_t frag = load_be16(h + 6);
+  const std::uint8_t ttl = h[8];
+  const std::uint8_t proto = h[9];
+  const std::uint16_t csum = load_be16(h + 10);
+  const std::uint8_t* src = h + 12;
+  const std::uint8_t* dst = h + 16;
+  if ((vihl >> 4) != 4) {
+    add_anomaly(ev, "ip_bad_version", fmt::format("version {} in an IPv4 packet", vihl >> 4));
     return;
   }
   ev.ip_version = 4;
-  ev.src = IpAddress::v4((*src)[0], (*src)[1], (*src)[2], (*src)[3]);
-  ev.dst = IpAddress::v4((*dst)[0], (*dst)[1], (*dst)[2], (*dst)[3]);
-  ev.protocol = *proto;
-  ev.ttl = *ttl;
+  ev.src = IpAddress::v4(load_be32(src));
+  ev.dst = IpAddress::v4(load_be32(dst));
+  ev.protocol = proto;
+  ev.ttl = ttl;
   ev.has_ttl = true;
-  ev.ip_id = *id;
+  ev.ip_id = id;
   ev.has_ip_id = true;
-  ev.ip_len = *total;
-  ev.dont_fragment = (*frag & 0x4000) != 0;
-  const std::uint16_t offset = *frag & 0x1FFF;
-  ev.fragment = (*frag & 0x2000) != 0 || offset != 0;
+  ev.ip_len = total;
+  ev.dont_fragment = (frag & 0x4000) != 0;
+  const std::uint16_t offset = frag & 0x1FFF;
+  ev.fragment = (frag & 0x2000) != 0 || offset != 0;
   ev.later_fragment = offset != 0;
 
-  const std::size_t ihl = std::size_t{*vihl & 0x0FU} * 4;
+  const std::size_t ihl = std::size_t{vihl & 0x0FU} * 4;
   if (ihl < 20) {
     add_anomaly(ev, "ip_bad_header_length", fmt::format("IHL {} bytes", ihl));
     return;
@@ -51,30 +53,30 @@ void decode_ipv4(ByteReader r, Ctx& c) {
     return;
   }
   if (c.opt.verify_checksums && fold(sum16(whole.first(ihl))) != 0xFFFF) {
-    add_anomaly(ev, "ip_bad_checksum", fmt::format("header checksum 0x{:04x}", *csum));
+    add_anomaly(ev, "ip_bad_checksum", fmt::format("header checksum 0x{:04x}", csum));
   }
   std::size_t declared = 0;
-  if (*total < ihl) {
-    add_anomaly(ev, "ip_bad_total_length", fmt::format("total length {} below header length {}", *total, ihl));
+  if (total < ihl) {
+    add_anomaly(ev, "ip_bad_total_length", fmt::format("total length {} below header length {}", total, ihl));
     declared = r.remaining();
   } else {
-    declared = *total - ihl;
+    declared = total - ihl;
   }
   bool cut = false;
   ByteReader payload = r.sub_clamped(declared, &cut);
   if (cut && !has_anomaly(ev, "snaplen_cut")) {
     add_anomaly(ev, "ip_length_exceeds_capture",
-                fmt::format("total length {} but {} bytes in the frame", *total, whole.size()));
+                fmt::format("total length {} but {} bytes in the frame", total, whole.size()));
   }
   if (ev.later_fragment) return;  // no transport header in later fragments
 
-  c.pseudo_src = src->data();
-  c.pseudo_dst = dst->data();
+  c.pseudo_src = src;
+  c.pseudo_dst = dst;
   c.addr_len = 4;
   c.ip_complete = !cut;
   c.ip_payload_declared = static_cast<std::uint32_t>(declared);
   if (ev.fragment) c.ip_complete = false;  // a first fragment: checksums cover the whole datagram
-  dispatch_ip_protocol(*proto, payload, c);
+  dispatch_ip_protocol(proto, payload, c);
 }
 
 }  // namespace netseen::decode::detail

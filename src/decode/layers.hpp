@@ -4,7 +4,10 @@
 // through a dispatch function.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <utility>
 
 #include "core/bytes.hpp"
 #include "decode/event.hpp"
@@ -22,9 +25,31 @@ struct Ctx {
   bool ip_complete = false;   // the whole IP payload was captured
   std::uint32_t ip_payload_declared = 0;
   unsigned nesting = 0;       // tunnels / VLAN tags walked, capped
+  EventStorage* spare = nullptr;  // buffers to reuse for the summaries (may be null)
 };
 
+// Gives a freshly emplaced, empty container the buffer kept in `spare` (if it has one):
+// capacity only, the container stays empty.
+template <class C>
+inline void reuse_buffer(C& fresh, C& spare) {
+  if (spare.capacity() <= fresh.capacity()) return;
+  fresh = std::move(spare);
+  fresh.clear();
+}
+
 [[nodiscard]] inline bool want(const Ctx& c, Depth d) noexcept { return c.opt.depth >= d; }
+
+// Big-endian loads for the fixed-header fast paths: the caller has taken the header's bytes
+// through one checked ByteReader::bytes(n) and reads fixed offsets below n.
+[[nodiscard]] inline std::uint16_t load_be16(const std::uint8_t* p) noexcept {
+  return static_cast<std::uint16_t>((static_cast<unsigned>(p[0]) << 8) | p[1]);
+}
+[[nodiscard]] inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, 4);  // one load (g++ does not merge the byte-wise form)
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap32(v);
+  return v;
+}
 
 // ---- dispatch tables (dispatch.cpp) ----
 // Link types: nullptr on success, a skip reason otherwise.
@@ -68,7 +93,13 @@ void decode_dns(ByteReader r, Ctx& c);
 // first-level-encoded question name, NB or NBSTAT question), whatever the port.
 [[nodiscard]] bool looks_like_nbns(Bytes payload) noexcept;
 void decode_nbns(ByteReader r, Ctx& c);
+// The reference path decode_nbns falls back to: parse_nbns in full, then summarise. Both
+// give the same Event (tests compare them on built and mutated messages).
+void decode_nbns_full(ByteReader r, Ctx& c);
 void decode_nbds(ByteReader r, Ctx& c);
+// The reference path of decode_nbds (parse_nbds_view), taken for anything but a clean data
+// datagram; both give the same Event (tested on built and mutated datagrams).
+void decode_nbds_full(ByteReader r, Ctx& c);
 // NBSS framing on 139 (and the same 4-byte framing of direct-hosted SMB on 445).
 void decode_nbss(ByteReader r, Ctx& c, bool direct_smb);
 // The fixed SMB1 / SMB2 header at the start of a session message. False when not SMB.

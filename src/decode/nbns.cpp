@@ -1,7 +1,11 @@
-// Adapter: NBNS messages (udp/137, and NBNS-shaped payloads on any UDP port) parsed by
-// src/netbios and summarised onto Event::nbns. The full message stays available to
-// renderers through Event::app_payload.
+// Adapter: NBNS messages (udp/137, and NBNS-shaped payloads on any UDP port) summarised onto
+// Event::nbns. The common, clean message is summarised straight from netbios::walk_nbns (no
+// vectors, no strings); anything else goes through the full netbios::parse_nbns. The full
+// message stays available to renderers through Event::app_payload.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
 
 #include "core/limits.hpp"
 #include "decode/layers.hpp"
@@ -20,9 +24,113 @@ NbName to_nb_name(const netbios::NetbiosName& n) {
   return out;
 }
 
+// The summary built straight from walk_nbns: the same fields decode_nbns_full takes from
+// the parsed message, in the same order and under the same caps.
+class Summary final : public netbios::NbnsVisitor {
+ public:
+  explicit Summary(Nbns& n) : n_(n) {}
+
+  void on_header(const netbios::NbnsHeader& h) override {
+    n_.id = h.id;
+    n_.response = h.response;
+    n_.opcode = h.opcode;
+    n_.nm_flags = h.nm_flags;
+    n_.rcode = h.rcode;
+    n_.qdcount = h.qdcount;
+    n_.ancount = h.ancount;
+    n_.nscount = h.nscount;
+    n_.arcount = h.arcount;
+  }
+
+  void on_question(const netbios::NbnsNameRef& name, std::uint16_t type) override {
+    if (questions_++ != 0) return;  // the first question is the one asked about
+    set_question(name, type);
+  }
+
+  void on_record(netbios::NbnsSection section, const netbios::NbnsNameRef& owner, std::uint16_t type) override {
+    section_ = section;
+    first_address_ = true;
+    // Responses carry no question: the first answer's owner name is the name asked about.
+    if (section == netbios::NbnsSection::Answer && answers_++ == 0 && questions_ == 0) set_question(owner, type);
+    owner_is_question_ = n_.question && owner.raw == n_.question->raw;
+  }
+
+  void on_address(netbios::NbnsSection section, const netbios::NbAddress& a) override {
+    if (section == netbios::NbnsSection::Authority) return;
+    if (n_.nb_addresses.size() < kMaxNbAddresses) n_.nb_addresses.push_back(IpAddress::v4(a.address));
+    if (!first_address_) return;
+    first_address_ = false;
+    // The NB_FLAGS of the first address of a record for the question name: unique or group.
+    if (!owner_is_question_) return;
+    auto& slot = section_ == netbios::NbnsSection::Additional ? additional_flags_ : answer_flags_;
+    if (!slot) slot = a.nb_flags;
+  }
+
+  void on_node_status(netbios::NbnsSection section, std::size_t names) override {
+    if (section == netbios::NbnsSection::Authority) return;
+    auto& v = n_.node_status_names;
+    v.reserve(std::min(v.size() + names, limits::kMaxNodeStatusNames));  // one allocation per table
+  }
+
+  void on_node_name(netbios::NbnsSection section, const netbios::NodeName& nn) override {
+    if (section == netbios::NbnsSection::Authority) return;
+    if (n_.node_status_names.size() >= limits::kMaxNodeStatusNames) return;
+    NbName& x = n_.node_status_names.emplace_back();
+    x.raw = nn.raw;
+    x.flags = nn.flags;
+    x.has_flags = true;
+  }
+
+  void on_unit_id(netbios::NbnsSection section, const MacAddress& unit_id) override {
+    if (section != netbios::NbnsSection::Authority) n_.unit_id = unit_id;
+  }
+
+  // After a complete walk: a registration's additional record wins over an answer record.
+  void finish() {
+    if (!n_.question) return;
+    const auto& flags = additional_flags_ ? additional_flags_ : answer_flags_;
+    if (!flags) return;
+    n_.question->flags = *flags;
+    n_.question->has_flags = true;
+  }
+
+ private:
+  void set_question(const netbios::NbnsNameRef& name, std::uint16_t type) {
+    NbName& q = n_.question.emplace();
+    q.raw = name.raw;
+    if (name.has_scope) q.scope = name.scope();
+    n_.qtype = type;
+  }
+
+  Nbns& n_;
+  std::size_t questions_ = 0, answers_ = 0;
+  netbios::NbnsSection section_ = netbios::NbnsSection::Question;
+  bool first_address_ = false;
+  bool owner_is_question_ = false;
+  std::optional<std::uint16_t> additional_flags_, answer_flags_;
+};
+
 }  // namespace
 
 void decode_nbns(ByteReader r, Ctx& c) {
+  Event& ev = c.ev;
+  Nbns& n = ev.nbns.emplace();
+  if (c.spare != nullptr) {
+    reuse_buffer(n.nb_addresses, c.spare->nb_addresses);
+    reuse_buffer(n.node_status_names, c.spare->node_status_names);
+  }
+  Summary summary(n);
+  if (netbios::walk_nbns(r.rest(), summary)) {
+    summary.finish();
+    ev.app = App::Nbns;
+    return;
+  }
+  // Anything out of the ordinary: the full parser, whose errors and diagnostics are the reference.
+  ev.nbns.reset();
+  decode_nbns_full(r, c);
+}
+
+void decode_nbns_full(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
   const Bytes msg = r.rest();
   auto parsed = netbios::parse_nbns(msg);

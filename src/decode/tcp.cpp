@@ -25,30 +25,28 @@ bool check_options(ByteReader o) {
 void decode_tcp(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
   const Bytes whole = r.rest();
-  auto sport = r.u16be();
-  auto dport = r.u16be();
-  auto seq = r.u32be();
-  auto ack = r.u32be();
-  auto off = r.u8();
-  auto flags = r.u8();
-  auto win = r.u16be();
-  auto csum = r.u16be();
-  auto urg = r.u16be();
-  if (!sport || !dport) {
+  auto fixed = r.bytes(20);  // one bounds check for the fixed header
+  if (!fixed) {
+    // Ports are kept when at least they were captured.
+    const auto sport = r.peek_u16be(0);
+    const auto dport = r.peek_u16be(2);
+    if (sport && dport) {
+      ev.sport = *sport;
+      ev.dport = *dport;
+    }
     add_anomaly(ev, "tcp_truncated");
     return;
   }
-  ev.sport = *sport;
-  ev.dport = *dport;
-  if (!seq || !ack || !off || !flags || !win || !csum || !urg) {
-    add_anomaly(ev, "tcp_truncated");
-    return;
-  }
-  ev.tcp_seq = *seq;
-  ev.tcp_ack = *ack;
-  ev.tcp_flags = *flags;
-  ev.tcp_window = *win;
-  const std::size_t hlen = static_cast<std::size_t>(*off >> 4U) * 4;
+  const std::uint8_t* h = fixed->data();
+  ev.sport = load_be16(h);
+  ev.dport = load_be16(h + 2);
+  ev.tcp_seq = load_be32(h + 4);
+  ev.tcp_ack = load_be32(h + 8);
+  const std::uint8_t off = h[12];
+  ev.tcp_flags = h[13];
+  ev.tcp_window = load_be16(h + 14);
+  const std::uint16_t csum = load_be16(h + 16);
+  const std::size_t hlen = static_cast<std::size_t>(off >> 4U) * 4;
   if (hlen < 20) {
     add_anomaly(ev, "tcp_bad_header_length", fmt::format("data offset {} bytes", hlen));
     return;
@@ -68,7 +66,7 @@ void decode_tcp(ByteReader r, Ctx& c) {
   }
   if (c.opt.verify_checksums && c.ip_complete && seg_len >= hlen && seg_len <= whole.size()) {
     const std::uint32_t s = sum16(whole.first(seg_len), pseudo_sum(c, 6, seg_len));
-    if (fold(s) != 0xFFFF) add_anomaly(ev, "tcp_bad_checksum", fmt::format("checksum 0x{:04x}", *csum));
+    if (fold(s) != 0xFFFF) add_anomaly(ev, "tcp_bad_checksum", fmt::format("checksum 0x{:04x}", csum));
   }
   ByteReader data = r.sub_clamped(ev.payload_len);
   ev.app_payload = data.rest();

@@ -68,11 +68,11 @@ class CaptureSource final : public EventSource {
       }
       if (!got) return false;
       ++stats_.records;
-      decode::reset_event(out);
+      decode::reset_event(out, spare_);  // keeps the summaries' buffers for this decode
       out.origin.input = input_;
       out.origin.number = rec.frame;
       out.ts = rec.ts;
-      const char* skip = decode::decode_frame(rec.linktype, rec.data, rec.wire_len, decode_, out);
+      const char* skip = decode::decode_frame(rec.linktype, rec.data, rec.wire_len, decode_, out, spare_);
       if (skip != nullptr) {
         stats_.add_skip(skip);
         continue;
@@ -89,6 +89,7 @@ class CaptureSource final : public EventSource {
   std::shared_ptr<const InputBuffer> buffer_;
   std::uint32_t input_;
   decode::DecodeOptions decode_;
+  decode::EventStorage spare_;
   static constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
   std::size_t released_ = 0;
   std::optional<PcapReader> pcap_;

@@ -3,6 +3,9 @@
 // captured bytes.
 #include <fmt/format.h>
 
+#include <bit>
+#include <cstring>
+
 #include "core/limits.hpp"
 #include "ingest/pcap.hpp"
 
@@ -44,13 +47,20 @@ Result<PcapReader> PcapReader::open(Bytes file) {
 }
 
 bool PcapReader::read_header(std::size_t at, Header& h) const noexcept {
+  // One bounds check for the 16 bytes, then four fixed-offset loads in the file's byte order.
   auto v = ByteReader(file_).view_at(at, kRecordHeader);
   if (!v) return false;
-  ByteReader r = *v;
-  h.sec = (big_ ? r.u32be() : r.u32le()).value_or(0);
-  h.frac = (big_ ? r.u32be() : r.u32le()).value_or(0);
-  h.incl = (big_ ? r.u32be() : r.u32le()).value_or(0);
-  h.orig = (big_ ? r.u32be() : r.u32le()).value_or(0);
+  const std::uint8_t* p = v->whole().data();
+  const bool swap = big_ == (std::endian::native == std::endian::little);
+  auto load = [swap](const std::uint8_t* q) {
+    std::uint32_t x = 0;
+    std::memcpy(&x, q, 4);
+    return swap ? __builtin_bswap32(x) : x;
+  };
+  h.sec = load(p);
+  h.frac = load(p + 4);
+  h.incl = load(p + 8);
+  h.orig = load(p + 12);
   return true;
 }
 

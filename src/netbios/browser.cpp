@@ -38,8 +38,21 @@ bool is_announcement(std::uint8_t op) noexcept { return op == 1 || op == 12 || o
 }  // namespace
 
 Result<MailslotMessage> parse_mailslot(Bytes user_data) {
-  ByteReader r(user_data);
+  auto v = parse_mailslot_view(user_data);
+  if (!v) return v.error();
   MailslotMessage m;
+  m.smb_command = v->smb_command;
+  m.opcode = v->opcode;
+  m.priority = v->priority;
+  m.mailslot_class = v->mailslot_class;
+  m.mailslot.assign(v->mailslot.begin(), v->mailslot.end());
+  m.data.assign(v->data.begin(), v->data.end());
+  return m;
+}
+
+Result<MailslotView> parse_mailslot_view(Bytes user_data) {
+  ByteReader r(user_data);
+  MailslotView m;
   auto magic = r.bytes(4);
   if (!magic) return fail(ErrorKind::Truncated, kSmbLayer, 0, "SMB header cut short");
   static constexpr std::uint8_t kMagic[4] = {0xFF, 'S', 'M', 'B'};
@@ -54,26 +67,27 @@ Result<MailslotMessage> parse_mailslot(Bytes user_data) {
   r.seek(kSmbHeader);
   const std::uint8_t wc = *r.u8();
   if (wc < 14) return fail(ErrorKind::Malformed, kSmbLayer, kSmbHeader, fmt::format("WordCount {} < 14", wc));
-  auto words = r.sub(static_cast<std::size_t>(wc) * 2);
+  auto words = r.bytes(static_cast<std::size_t>(wc) * 2);
   if (!words) return fail(ErrorKind::Truncated, kSmbLayer, kSmbHeader + 1, "parameter words cut short");
-  std::array<std::uint16_t, 255> wv{};
-  for (std::size_t i = 0; i < wc; ++i) wv[i] = *words->u16le();
-  const std::uint16_t data_count = wv[11];
-  const std::uint16_t data_offset = wv[12];
-  const std::size_t setup_count = wv[13] & 0xFFU;
+  // Parameter word i (little-endian); every index read below is < wc, inside `words`.
+  auto word = [w = *words](std::size_t i) {
+    return static_cast<std::uint16_t>(w[2 * i] | (static_cast<unsigned>(w[2 * i + 1]) << 8));
+  };
+  const std::uint16_t data_count = word(11);
+  const std::uint16_t data_offset = word(12);
+  const std::size_t setup_count = word(13) & 0xFFU;
   if (14 + setup_count > wc) {
     return fail(ErrorKind::Malformed, kSmbLayer, kSmbHeader + 1 + 26,
                 fmt::format("SetupCount {} does not fit WordCount {}", setup_count, wc));
   }
-  if (setup_count > 0) m.opcode = wv[14];
-  if (setup_count > 1) m.priority = wv[15];
-  if (setup_count > 2) m.mailslot_class = wv[16];
+  if (setup_count > 0) m.opcode = word(14);
+  if (setup_count > 1) m.priority = word(15);
+  if (setup_count > 2) m.mailslot_class = word(16);
   auto byte_count = r.u16le();
   if (!byte_count) return fail(ErrorKind::Truncated, kSmbLayer, r.offset(), "ByteCount cut short");
-  bool cut = false;
-  ByteReader bytes = r.sub_clamped(*byte_count, &cut);
-  std::vector<std::string> notes;
-  m.mailslot = read_cstring(bytes, notes, "mailslot");
+  const Bytes bytes = r.sub_clamped(*byte_count).rest();
+  const auto nul = std::find(bytes.begin(), bytes.end(), std::uint8_t{0});  // unterminated: all of it
+  m.mailslot = bytes.first(static_cast<std::size_t>(nul - bytes.begin()));
   if (data_offset > user_data.size()) {
     return fail(ErrorKind::Malformed, kSmbLayer, kSmbHeader + 1 + 24,
                 fmt::format("DataOffset {} beyond the {} bytes of the message", data_offset, user_data.size()));
@@ -82,8 +96,7 @@ Result<MailslotMessage> parse_mailslot(Bytes user_data) {
     return fail(ErrorKind::Truncated, kSmbLayer, user_data.size(),
                 fmt::format("transaction data ({} bytes at {}) runs past the message", data_count, data_offset));
   }
-  const Bytes data = user_data.subspan(data_offset, data_count);
-  m.data.assign(data.begin(), data.end());
+  m.data = user_data.subspan(data_offset, data_count);
   return m;
 }
 
@@ -198,6 +211,53 @@ Result<BrowserMessage> parse_browser(Bytes frame) {
       return m;
     default:
       return fail(ErrorKind::Unsupported, kLayer, 0, fmt::format("unknown browser opcode {}", m.opcode));
+  }
+}
+
+Result<BrowserSummary> summarize_browser(Bytes frame) {
+  // The same length checks as parse_browser, reading only what names the server.
+  if (frame.empty()) return fail(ErrorKind::Truncated, kLayer, 0, "empty browser frame");
+  BrowserSummary s;
+  s.opcode = frame[0];
+  auto need = [&](std::size_t n) -> Result<BrowserSummary> {
+    return fail(ErrorKind::Truncated, kLayer, frame.size(),
+                fmt::format("{} needs {} bytes, frame has {}", browser_opcode_name(s.opcode), n, frame.size()));
+  };
+  // A NUL-terminated string from `at` (all of the rest when unterminated).
+  auto cstring = [&frame](std::size_t at) {
+    const Bytes rest = frame.subspan(std::min(at, frame.size()));
+    const auto nul = std::find(rest.begin(), rest.end(), std::uint8_t{0});
+    return rest.first(static_cast<std::size_t>(nul - rest.begin()));
+  };
+  if (is_announcement(s.opcode)) {
+    if (frame.size() < 32) return need(32);
+    const Bytes name = frame.subspan(6, kServerNameField);
+    const auto nul = std::find(name.begin(), name.end(), std::uint8_t{0});
+    s.server_name = name.first(static_cast<std::size_t>(nul - name.begin()));
+    return s;
+  }
+  switch (s.opcode) {
+    case 2:
+      if (frame.size() < 2) return need(2);
+      s.server_name = cstring(2);
+      return s;
+    case 8:
+      if (frame.size() < 14) return need(14);
+      s.server_name = cstring(14);
+      return s;
+    case 9:
+    case 10:
+      if (frame.size() < 6) return need(6);
+      return s;
+    case 11:
+    case 13:
+      s.server_name = cstring(1);
+      return s;
+    case 14:
+      if (frame.size() < 2) return need(2);
+      return s;
+    default:
+      return fail(ErrorKind::Unsupported, kLayer, 0, fmt::format("unknown browser opcode {}", s.opcode));
   }
 }
 

@@ -41,6 +41,15 @@ struct MailslotMessage {
 // Malformed (not \xFFSMB, WordCount < 14, data outside the message), Unsupported (an SMB
 // command other than 0x25).
 Result<MailslotMessage> parse_mailslot(Bytes user_data);
+// parse_mailslot without copies: the mailslot name (up to its NUL, within ByteCount) and the
+// transaction data as views into `user_data`. Same checks and errors.
+struct MailslotView {
+  std::uint8_t smb_command = 0;
+  std::uint16_t opcode = 0, priority = 0, mailslot_class = 0;
+  Bytes mailslot;
+  Bytes data;
+};
+Result<MailslotView> parse_mailslot_view(Bytes user_data);
 // Builds the wrapper around `data` (tests, responders).
 std::vector<std::uint8_t> build_mailslot(std::string_view mailslot, Bytes data);
 
@@ -95,6 +104,14 @@ struct BrowserMessage {
 // Parses one browser frame. Errors: Truncated (fixed part cut short), Unsupported (unknown
 // opcode). Strings are bounded by the frame; a missing terminator is tolerated and noted.
 Result<BrowserMessage> parse_browser(Bytes frame);
+// What decode keeps of a browser frame, without building a BrowserMessage: the opcode and
+// the server name parse_browser would give (a view into `frame`). Fails exactly when
+// parse_browser fails (tested against it on random frames).
+struct BrowserSummary {
+  std::uint8_t opcode = 0;
+  Bytes server_name;
+};
+Result<BrowserSummary> summarize_browser(Bytes frame);
 // Builds a browser frame for the opcodes above.
 Result<std::vector<std::uint8_t>> build_browser(const BrowserMessage& message);
 

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "core/limits.hpp"
@@ -79,6 +83,35 @@ void flag_content(NetbiosName& n) noexcept {
       break;
     }
   }
+}
+
+// 32 letters 'A'..'P' (the caller has checked there are 32 bytes) to 16 raw bytes; false,
+// with `raw` unspecified, when any byte is not such a letter.
+bool decode_clean_32(const std::uint8_t* in, std::array<std::uint8_t, 16>& raw) noexcept {
+#if defined(__SSE2__)
+  // Both halves at once: letter - 'A' must be 0..15 in every byte (unsigned max(x, 15) == 15);
+  // then in each 16-bit lane (even letter, odd letter) -> (even << 4) | odd, packed to bytes.
+  const __m128i a = _mm_set1_epi8('A');
+  const __m128i fifteen = _mm_set1_epi8(15);
+  const __m128i v0 = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), a);
+  const __m128i v1 = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16)), a);
+  const __m128i ok = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v0, fifteen), fifteen),
+                                   _mm_cmpeq_epi8(_mm_max_epu8(v1, fifteen), fifteen));
+  if (_mm_movemask_epi8(ok) != 0xFFFF) return false;
+  const __m128i low = _mm_set1_epi16(0x00FF);
+  const __m128i p0 = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v0, low), 4), _mm_srli_epi16(v0, 8));
+  const __m128i p1 = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v1, low), 4), _mm_srli_epi16(v1, 8));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(raw.data()), _mm_packus_epi16(p0, p1));
+  return true;
+#else
+  unsigned bad = 0;
+  for (std::size_t i = 0; i < 32; ++i) bad |= static_cast<unsigned>(in[i] - 'A') >= 16U ? 1U : 0U;
+  if (bad != 0) return false;
+  for (std::size_t i = 0; i < 16; ++i) {
+    raw[i] = static_cast<std::uint8_t>(((in[2 * i] - 'A') << 4) | (in[2 * i + 1] - 'A'));
+  }
+  return true;
+#endif
 }
 
 }  // namespace
@@ -166,18 +199,8 @@ std::array<std::uint8_t, 32> encode_first_level(std::span<const std::uint8_t, 16
 Result<std::array<std::uint8_t, 16>> decode_first_level(Bytes encoded, NameMode mode, std::uint32_t* anomalies,
                                                         std::size_t offset) {
   std::array<std::uint8_t, 16> raw{};
-  if (encoded.size() == 32) {
-    // The common case, a clean name of 32 letters 'A'..'P': checked in one pass without
-    // branches, then decoded pair by pair (same result as the general path below).
-    unsigned bad = 0;
-    for (std::size_t i = 0; i < 32; ++i) bad |= static_cast<unsigned>(encoded[i] - 'A') >= 16U ? 1U : 0U;
-    if (bad == 0) {
-      for (std::size_t i = 0; i < 16; ++i) {
-        raw[i] = static_cast<std::uint8_t>(((encoded[2 * i] - 'A') << 4) | (encoded[2 * i + 1] - 'A'));
-      }
-      return raw;
-    }
-  }
+  // The common case, a clean name of 32 letters 'A'..'P' (same result as the general path).
+  if (encoded.size() == 32 && decode_clean_32(encoded.data(), raw)) return raw;
   std::uint32_t found = 0;
   if (encoded.size() != 32) {
     if (mode == NameMode::Strict) {
@@ -264,7 +287,14 @@ std::string Labels::dotted() const {
   return out;
 }
 
-Result<Labels> read_labels(ByteReader& r) {
+namespace {
+
+// The one label walker behind read_labels, scan_name and read_name: RFC 883 pointers
+// followed backwards only, at most kMaxNameCompressionJumps of them, at most
+// kMaxEncodedNameBytes in all. Labels are handed to `on_label(index, bytes)` as views into
+// the message (nothing is copied); r moves past the name only on success.
+template <class OnLabel>
+Result<NameSpan> walk_labels(ByteReader& r, OnLabel&& on_label) {
   const std::size_t base = r.offset() - r.position();
   const Bytes whole = r.whole();
   std::size_t cursor = r.position();
@@ -272,7 +302,16 @@ Result<Labels> read_labels(ByteReader& r) {
   bool jumped = false;
   std::size_t jumps = 0;
   std::size_t total = 0;
-  Labels out;
+  NameSpan out;
+  // The usual name: 0x20, 32 letters, 0x00 (no scope, no pointer). The loop below reaches the
+  // same result through the same checks; this only skips its per-label bookkeeping.
+  if (whole.size() - std::min(cursor, whole.size()) >= 34 && whole[cursor] == 0x20 && whole[cursor + 33] == 0) {
+    out.first = whole.subspan(cursor + 1, 32);
+    on_label(std::size_t{0}, out.first);
+    out.labels = 1;
+    r.seek(cursor + 34);
+    return out;
+  }
   while (true) {
     if (cursor >= whole.size()) {
       return fail(ErrorKind::Truncated, kLayer, base + cursor, "name runs past the end of the data");
@@ -316,11 +355,47 @@ Result<Labels> read_labels(ByteReader& r) {
                   fmt::format("label of {} bytes runs past the end of the data", static_cast<unsigned>(len)));
     }
     const Bytes label = whole.subspan(cursor + 1, len);
-    out.labels.emplace_back(label.begin(), label.end());
+    if (out.labels == 0) out.first = label;
+    on_label(out.labels, label);
+    ++out.labels;
     cursor += 1U + len;
   }
   r.seek(jumped ? resume : cursor);
   return out;
+}
+
+void append_scope_label(std::string& scope, std::size_t index, Bytes label) {
+  if (index == 0) return;  // the first label is the encoded name itself
+  if (index > 1) scope += '.';
+  scope.append(reinterpret_cast<const char*>(label.data()), label.size());  // raw bytes, as before
+}
+
+// The NetBIOS name a walked label sequence holds; `n.scope` already has the scope labels.
+Result<NetbiosName> finish_name(const NameSpan& span, NetbiosName n, NameMode mode, std::size_t offset) {
+  if (span.labels == 0) {
+    return fail(ErrorKind::Malformed, kLayer, offset, "empty name (root label only)");
+  }
+  auto raw = decode_first_level(span.first, mode, &n.anomalies, offset);
+  if (!raw) return raw.error();
+  n.raw = *raw;
+  if (span.compressed) n.anomalies |= kNameCompressed;
+  flag_content(n);
+  return n;
+}
+
+}  // namespace
+
+Result<Labels> read_labels(ByteReader& r) {
+  Labels out;
+  auto span = walk_labels(r, [&out](std::size_t, Bytes label) { out.labels.emplace_back(label.begin(), label.end()); });
+  if (!span) return span.error();
+  out.compressed = span->compressed;
+  return out;
+}
+
+Result<NameSpan> scan_name(ByteReader& r, std::string* scope) {
+  if (scope == nullptr) return walk_labels(r, [](std::size_t, Bytes) {});
+  return walk_labels(r, [scope](std::size_t i, Bytes label) { append_scope_label(*scope, i, label); });
 }
 
 Result<NetbiosName> name_from_labels(const Labels& labels, NameMode mode, std::size_t offset) {
@@ -343,12 +418,19 @@ Result<NetbiosName> name_from_labels(const Labels& labels, NameMode mode, std::s
   return n;
 }
 
+Result<NetbiosName> name_from_span(const NameSpan& span, std::string scope, NameMode mode, std::size_t offset) {
+  NetbiosName n;
+  n.scope = std::move(scope);
+  return finish_name(span, std::move(n), mode, offset);
+}
+
 Result<NetbiosName> read_name(ByteReader& r, NameMode mode) {
   // Offset of the first label's letters (exact unless the name starts with a pointer).
   const std::size_t letters_offset = r.offset() + 1;
-  auto labels = read_labels(r);
-  if (!labels) return labels.error();
-  return name_from_labels(*labels, mode, letters_offset);
+  NetbiosName n;
+  auto span = walk_labels(r, [&n](std::size_t i, Bytes label) { append_scope_label(n.scope, i, label); });
+  if (!span) return span.error();
+  return finish_name(*span, std::move(n), mode, letters_offset);
 }
 
 Result<void> write_dns_name(ByteWriter& w, std::string_view dotted) {

@@ -95,6 +95,20 @@ struct Labels {
 // label types 0x40/0x80, pointer forward into itself), LimitExceeded (more than
 // kMaxNameCompressionJumps pointers or more than kMaxEncodedNameBytes bytes).
 Result<Labels> read_labels(ByteReader& r);
+// Where a name's labels are, without copying them: the first label (normally the 32
+// letters; a view into the message), how many labels there are and whether a pointer was
+// followed. Same checks, errors and movement of r as read_labels. When `scope` is not null
+// the labels after the first are appended to it joined by '.', as NetbiosName::scope holds
+// them (raw bytes, not escaped).
+struct NameSpan {
+  Bytes first;
+  std::size_t labels = 0;
+  bool compressed = false;
+};
+Result<NameSpan> scan_name(ByteReader& r, std::string* scope = nullptr);
+// The NetBIOS name of a scanned span (`scope` as scan_name built it): exactly what
+// name_from_labels gives for the same labels.
+Result<NetbiosName> name_from_span(const NameSpan& span, std::string scope, NameMode mode, std::size_t offset);
 // read_labels + first-level decode of the first label, the rest becomes the scope.
 Result<NetbiosName> read_name(ByteReader& r, NameMode mode = NameMode::Strict);
 // The NetBIOS name a label sequence holds (first label first-level decoded, the rest the

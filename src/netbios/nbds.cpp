@@ -40,6 +40,14 @@ std::string_view datagram_error_meaning(std::uint8_t code) noexcept {
 
 Result<NbdsMessage> parse_nbds(Bytes message, const ParseOptions& options) {
   NbdsMessage m;
+  auto user_data = parse_nbds_view(message, m, options);
+  if (!user_data) return user_data.error();
+  m.user_data.assign(user_data->begin(), user_data->end());
+  return m;
+}
+
+Result<Bytes> parse_nbds_view(Bytes message, NbdsMessage& m, const ParseOptions& options) {
+  Bytes user_data;
   ByteReader r(message);
   if (message.size() < kFixedHeader) {
     return fail(ErrorKind::Truncated, kLayer, message.size(),
@@ -83,8 +91,7 @@ Result<NbdsMessage> parse_nbds(Bytes message, const ParseOptions& options) {
                     fmt::format("DGM_LENGTH {} is shorter than the two names ({} bytes)", m.dgm_length,
                                 r.position() - kDataHeader));
       }
-      const Bytes data = message.subspan(r.position(), body_end - r.position());
-      m.user_data.assign(data.begin(), data.end());
+      user_data = message.subspan(r.position(), body_end - r.position());
       break;
     }
     case 0x13: {
@@ -111,7 +118,23 @@ Result<NbdsMessage> parse_nbds(Bytes message, const ParseOptions& options) {
   if (!m.carries_data() && !r.empty()) {
     m.diagnostics.push_back({"nbds_trailing_bytes", r.offset(), fmt::format("{} bytes after the message", r.remaining())});
   }
-  return m;
+  return user_data;
+}
+
+bool summarize_nbds(Bytes message, NbdsSummary& out) {
+  // The conditions under which parse_nbds_view reports nothing, for the three data types.
+  if (message.size() < kDataHeader) return false;
+  out.type = message[0];
+  out.flags = message[1];
+  if (out.type < 0x10 || out.type > 0x12 || (out.flags & 0xF0U) != 0) return false;
+  const std::size_t dgm_length = (static_cast<std::size_t>(message[10]) << 8) | message[11];
+  if (dgm_length != message.size() - kDataHeader) return false;  // longer or shorter: a diagnostic
+  ByteReader r(message);
+  r.skip(kDataHeader);
+  if (!walk_netbios_name(r, message, out.source_name)) return false;
+  if (!walk_netbios_name(r, message, out.destination_name)) return false;
+  out.user_data = r.rest();
+  return true;
 }
 
 Result<std::vector<std::uint8_t>> serialize_nbds(const NbdsMessage& m) {

@@ -80,6 +80,22 @@ struct NbdsMessage {
 // DGM_LENGTH larger than the data present is tolerated (user data clamped, diagnostic
 // "nbds_length_exceeds_data"); smaller than the two names -> Malformed.
 Result<NbdsMessage> parse_nbds(Bytes message, const ParseOptions& options = {});
+// parse_nbds without the copy: fills `out` (a default-constructed message) except
+// user_data, and returns a view of the user data inside `message` instead. Same errors and
+// diagnostics.
+Result<Bytes> parse_nbds_view(Bytes message, NbdsMessage& out, const ParseOptions& options = {});
+// decode's hot path for the common datagram (DIRECT_UNIQUE, DIRECT_GROUP, BROADCAST): the
+// header, both names (as NbnsNameRef: raw bytes, scope on demand) and a view of the user
+// data, without building NetbiosName strings. True only when parse_nbds_view (default
+// options) would accept the message without a Diagnostic and both names are 32-letter
+// NetBIOS names; otherwise false, and the caller takes parse_nbds_view.
+struct NbdsSummary {
+  std::uint8_t type = 0;
+  std::uint8_t flags = 0;
+  NbnsNameRef source_name, destination_name;
+  Bytes user_data;
+};
+[[nodiscard]] bool summarize_nbds(Bytes message, NbdsSummary& out);
 // Serialises; DGM_LENGTH is computed from the names and user data.
 Result<std::vector<std::uint8_t>> serialize_nbds(const NbdsMessage& message);
 

@@ -129,17 +129,22 @@ Result<NbnsResourceRecord> parse_rr(ByteReader& r, const NbnsHeader& h, const Pa
                                     std::vector<Diagnostic>& diags) {
   NbnsResourceRecord rr;
   const std::size_t name_at = r.offset();
-  auto labels = read_labels(r);
-  if (!labels) return labels.error();
-  rr.name_compressed = labels->compressed;
-  const bool first_is_netbios = !labels->labels.empty() && labels->labels.front().size() == 32;
+  const ByteReader name_start = r;
+  std::string scope;
+  auto span = scan_name(r, &scope);
+  if (!span) return span.error();
+  rr.name_compressed = span->compressed;
+  const bool first_is_netbios = span->labels > 0 && span->first.size() == 32;
   const auto type_peek = r.peek_u16be();
   const bool dns_owner_ok = type_peek && *type_peek == static_cast<std::uint16_t>(RrType::A);
   if (!first_is_netbios && dns_owner_ok) {
     rr.name_is_netbios = false;
+    ByteReader again = name_start;  // the same walk again, keeping every label this time
+    auto labels = read_labels(again);
+    if (!labels) return labels.error();
     rr.dns_name = labels->dotted();
   } else {
-    auto name = name_from_labels(*labels, opt.name_mode, name_at + 1);
+    auto name = name_from_span(*span, std::move(scope), opt.name_mode, name_at + 1);
     if (!name) return name.error();
     rr.name = std::move(*name);
   }

@@ -237,6 +237,43 @@ struct NbnsMessage {
 // values), LimitExceeded (a count above kMaxNbnsRecords). Offsets are within `message`.
 Result<NbnsMessage> parse_nbns(Bytes message, const ParseOptions& options = {});
 
+// The summary walk: decode's hot path. It reads a message the way parse_nbns does, with the
+// same bounds checks, but hands it to a visitor piece by piece instead of building vectors
+// and strings. It covers only messages parse_nbns (default options) accepts without a single
+// Diagnostic and whose names are all 32-letter NetBIOS names; anything else — an error, a
+// tolerated oddity, an NS record, a plain DNS owner name, trailing bytes — makes walk_nbns
+// stop and return false, and the caller takes parse_nbns, whose errors and diagnostics stay
+// the reference. The visitor may have seen part of such a message: discard what it built.
+enum class NbnsSection : std::uint8_t { Question, Answer, Authority, Additional };
+
+struct NbnsNameRef {
+  std::array<std::uint8_t, 16> raw{};  // first-level decoded, as NetbiosName::raw
+  bool has_scope = false;
+  Bytes message;                       // the whole message, and where the name's labels start
+  std::size_t at = 0;
+  // NetbiosName::scope of the same name (built only when asked for; empty when !has_scope).
+  [[nodiscard]] std::string scope() const;
+};
+
+class NbnsVisitor {
+ public:
+  virtual ~NbnsVisitor() = default;
+  virtual void on_header(const NbnsHeader& header) = 0;
+  virtual void on_question(const NbnsNameRef& name, std::uint16_t type) = 0;
+  // Each resource record, in message order, before its RDATA entries.
+  virtual void on_record(NbnsSection section, const NbnsNameRef& owner, std::uint16_t type) = 0;
+  virtual void on_address(NbnsSection section, const NbAddress& address) = 0;   // NB ADDR_ENTRY
+  // An NBSTAT record: how many entries follow (all present), then each entry.
+  virtual void on_node_status(NbnsSection section, std::size_t names) = 0;
+  virtual void on_node_name(NbnsSection section, const NodeName& name) = 0;     // NBSTAT entry
+  virtual void on_unit_id(NbnsSection section, const MacAddress& unit_id) = 0;  // NBSTAT statistics
+};
+[[nodiscard]] bool walk_nbns(Bytes message, NbnsVisitor& visitor);
+// One name for the summary walks (NBNS, NBDS): true, with `out` set, when the name at r is a
+// 32-letter NetBIOS name that read_name accepts (any scope); r moves past it. False for
+// anything else, including names read_name accepts leniently.
+[[nodiscard]] bool walk_netbios_name(ByteReader& r, Bytes message, NbnsNameRef& out);
+
 // Serialises a message: header counts are taken from `header` (so tests can lie on
 // purpose); record RDATA comes from `rdata` when non-empty, otherwise from the decoded
 // fields by type. An RR whose `name_compressed` is set is written as a pointer to the first

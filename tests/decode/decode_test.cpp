@@ -378,5 +378,54 @@ TEST(DecodeFrame, ResetKeepsNothingButCapacity) {
   EXPECT_TRUE(ev.rule.empty());
 }
 
+// DNS names are escaped for terminals: printable bytes as they are, '.', '\\', space, control
+// and 8-bit bytes as \DDD; the root alone is "."; a name cut short keeps the labels read
+// before the damage (with a dns_bad_name anomaly); PTR targets follow compression pointers.
+TEST(DecodeFrame, DnsNamesAreEscapedAndBounded) {
+  auto run = [](const Buf& payload) {
+    Event ev;
+    const Buf f = ipv4(kA, kB, 17, udp(kA, kB, 40000, 53, payload));
+    EXPECT_EQ(decode_frame(linktype::kRaw, Bytes(f), static_cast<std::uint32_t>(f.size()), {}, ev), nullptr);
+    return ev;
+  };
+  const Buf header{0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  auto with = [&header](const Buf& name_and_rest) {
+    Buf b = header;
+    b.insert(b.end(), name_and_rest.begin(), name_and_rest.end());
+    return b;
+  };
+  {
+    const Event ev = run(with({4, 'a', '.', 0x5c, ' ', 3, 0x00, 0xff, 'z', 0, 0, 1, 0, 1}));
+    ASSERT_TRUE(ev.dns);
+    EXPECT_EQ(ev.dns->qname, "a\\046\\092\\032.\\000\\255z");
+    EXPECT_TRUE(ev.anomalies.empty());
+  }
+  {
+    const Event ev = run(with({0, 0, 1, 0, 1}));
+    ASSERT_TRUE(ev.dns);
+    EXPECT_EQ(ev.dns->qname, ".");
+  }
+  {
+    const Event ev = run(with({3, 'w', 'w', 'w', 7, 'e', 'x', 'a'}));  // second label cut by the end
+    ASSERT_TRUE(ev.dns);
+    EXPECT_EQ(ev.dns->qname, "www");
+    EXPECT_TRUE(has_anomaly(ev, "dns_bad_name"));
+  }
+  {
+    Buf b = with({3, 'w', 'w', 'w', 0xC0, 12, 0, 1, 0, 1});  // a pointer back to itself: loops until the cap
+    const Event ev = run(b);
+    ASSERT_TRUE(ev.dns);
+    EXPECT_TRUE(has_anomaly(ev, "dns_bad_name"));
+    EXPECT_EQ(ev.dns->qname.substr(0, 8), "www.www.");
+  }
+  {
+    const Event ev = run(dns(7, true, "4.3.2.1.in-addr.arpa", 12, 0, "host.example"));
+    ASSERT_TRUE(ev.dns);
+    EXPECT_EQ(ev.dns->qname, "4.3.2.1.in-addr.arpa");
+    ASSERT_EQ(ev.dns->ptr_targets.size(), 1U);
+    EXPECT_EQ(ev.dns->ptr_targets[0], "host.example");
+  }
+}
+
 }  // namespace
 }  // namespace netseen::decode

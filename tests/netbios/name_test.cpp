@@ -26,6 +26,37 @@ TEST(NbName, FirstLevelMatchesRfc1001Example) {
   EXPECT_EQ(n->display(), "FRED<20>");
 }
 
+// The 32-letter fast path agrees with the definition for every byte value in every
+// position, and a single letter outside 'A'..'P' anywhere (including bytes just outside the
+// range) still reaches the general path's checks.
+TEST(NbName, FirstLevelFastPathEveryByteEveryPosition) {
+  for (std::size_t pos = 0; pos < 16; ++pos) {
+    for (unsigned v = 0; v < 256; ++v) {
+      std::array<std::uint8_t, 16> raw{};
+      for (std::size_t i = 0; i < 16; ++i) raw[i] = static_cast<std::uint8_t>(i * 17 + pos);
+      raw[pos] = static_cast<std::uint8_t>(v);
+      const auto enc = encode_first_level(std::span<const std::uint8_t, 16>(raw));
+      std::uint32_t anomalies = 0;
+      auto dec = decode_first_level(Bytes(enc), NameMode::Strict, &anomalies);
+      ASSERT_TRUE(dec.has_value());
+      EXPECT_EQ(*dec, raw);
+      EXPECT_EQ(anomalies, 0U);
+    }
+  }
+  for (std::size_t pos = 0; pos < 32; ++pos) {
+    for (const std::uint8_t bad : {std::uint8_t{'@'}, std::uint8_t{'Q'}, std::uint8_t{'a'}, std::uint8_t{0x00},
+                                   std::uint8_t{0xC1}}) {
+      std::array<std::uint8_t, 32> enc{};
+      enc.fill('A');
+      enc[pos] = bad;
+      EXPECT_FALSE(decode_first_level(Bytes(enc), NameMode::Strict, nullptr).has_value()) << pos << " " << int{bad};
+      std::uint32_t anomalies = 0;
+      EXPECT_TRUE(decode_first_level(Bytes(enc), NameMode::Lenient, &anomalies).has_value());
+      EXPECT_NE(anomalies, 0U);
+    }
+  }
+}
+
 TEST(NbName, WildcardIsNulPadded) {
   auto n = NetbiosName::make("*", 0x00);
   ASSERT_TRUE(n);
