@@ -10,13 +10,14 @@ if [ ! -x "$NETSEEN" ]; then echo "SKIP: $NETSEEN not built"; exit 77; fi
 if [ ! -x /usr/bin/python3 ]; then echo "SKIP: /usr/bin/python3 missing"; exit 77; fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-# Large enough that reading takes several progress intervals (0.2 s) even on a fast machine.
+# The same 64 MB capture given six times, one thread: reading takes several progress
+# intervals (0.2 s) even on a fast machine (one 64 MB pass alone can finish in 0.1 s).
 /usr/bin/python3 "$SRC/tools/gen_capture.py" "$TMP/big.pcap" --size-mb 64 --seed 5 2>/dev/null || exit 1
 NETSEEN_DB=off timeout 300 /usr/bin/python3 - "$NETSEEN" "$TMP/big.pcap" <<'PY'
 import os, pty, subprocess, sys, threading
 
 exe, pcap = sys.argv[1], sys.argv[2]
-args = [exe, "analyze", "--no-db", "--no-color", pcap]
+args = [exe, "analyze", "--no-db", "--no-color", "--threads", "1"] + [pcap] * 6
 
 def with_tty_stderr(extra):
     master, slave = pty.openpty()
