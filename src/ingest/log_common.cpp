@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "core/bytes.hpp"
+#include "decode/frame.hpp"
 
 namespace netseen::ingest::logs {
 
@@ -651,43 +652,9 @@ void parse_syslog(std::string_view line, SyslogHeader& h) noexcept {
 }
 
 void reset_event(decode::Event& ev) noexcept {
-  ev.origin = decode::Origin{};
-  ev.ts = Timestamp{};
-  ev.count = 1;
-  ev.src_mac.reset();
-  ev.dst_mac.reset();
-  ev.vlan = 0;
-  ev.in_iface.clear();
-  ev.out_iface.clear();
-  ev.ip_version = 0;
-  ev.src = IpAddress{};
-  ev.dst = IpAddress{};
-  ev.protocol = 0;
-  ev.ttl = 0;
-  ev.has_ttl = false;
-  ev.ip_id = 0;
-  ev.has_ip_id = false;
-  ev.ip_id_from_log = false;
-  ev.ip_len = 0;
-  ev.fragment = ev.later_fragment = ev.dont_fragment = false;
-  ev.transport = decode::Transport::None;
-  ev.sport = ev.dport = 0;
-  ev.tcp_flags = 0;
-  ev.tcp_seq = ev.tcp_ack = 0;
-  ev.tcp_window = 0;
-  ev.payload_len = 0;
-  ev.app = decode::App::None;
-  ev.icmp.reset();
-  ev.dns.reset();
-  ev.nbns.reset();
-  ev.nbds.reset();
-  ev.nbss.reset();
-  ev.smb.reset();
-  ev.action = decode::Action::Unknown;
-  ev.direction = decode::Direction::Unknown;
-  ev.rule.clear();
-  ev.anomalies.clear();
-  ev.wire_len = 0;
+  // The same reset as a decoded frame's: an Event may go from one input to another when
+  // several are merged, so a log line must not keep a frame's payload or ethertype.
+  decode::reset_event(ev);
 }
 
 }  // namespace netseen::ingest::logs
