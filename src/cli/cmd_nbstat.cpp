@@ -234,9 +234,13 @@ void print_text(const nn::ScanResult& r, const NbstatArgs& a) {
     }
     fmt::print("{}  {} names, {:.1f} ms, {} quer{}{}\n", ip, h.status.names.size(), h.rtt_ms, h.sends,
                h.sends == 1 ? "y" : "ies", other);
+    // Names with escaped bytes (\x01\x02__MSBROWSE__\x02) are wider than 15: the column
+    // takes the widest name of the table so the suffixes stay aligned.
+    std::size_t width = 15;
+    for (const auto& n : h.status.names) width = std::max(width, display_base(n).size());
     for (const auto& n : h.status.names) {
       const auto d = netbios::describe_suffix(n.raw[15], n.group());
-      fmt::print("  {:<15} <{:02x}>  {:<28} {}\n", display_base(n), n.raw[15], flags_text(n),
+      fmt::print("  {:<{}} <{:02x}>  {:<28} {}\n", display_base(n), width, n.raw[15], flags_text(n),
                  d ? d->service : std::string_view("-"));
     }
     if (h.status.statistics) {

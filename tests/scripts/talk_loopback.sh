@@ -48,6 +48,9 @@ grep -q 'asked 4, answered 1, refused 1, unreachable 1, silent 1' "$tmp/err" || 
 grep -Eq '^  TESTHOST +<20>  UNIQUE +B ACTIVE' "$tmp/out" || fail "-v unique row"
 grep -Eq '^  WORKGROUP +<00>  GROUP +B ACTIVE' "$tmp/out" || fail "-v group row"
 grep -Fq '  \x01\x02__MSBROWSE__\x02 <01>' "$tmp/out" || fail "-v msbrowse escaped"
+# Every name row puts its <suffix> in the same column, the escaped __MSBROWSE__ included.
+cols=$(grep -E '^  [^ ].* <[0-9a-f]{2}>  (UNIQUE|GROUP)' "$tmp/out" | awk '{ print index($0, " <") }' | sort -u | wc -l)
+[ "$cols" = 1 ] || fail "-v name rows not aligned ($cols suffix columns)"
 grep -q '^  MAC 00:0c:29:aa:bb:cc  (46 statistics bytes)' "$tmp/out" || fail "-v MAC"
 grep -q '^127.0.91.4 .*silent: no answer to 2 queries' "$tmp/out" || fail "-v silent row"
 
