@@ -12,6 +12,17 @@ namespace {
 using decode::Event;
 using decode::Transport;
 
+// MAC= of an Ethernet frame: dst(6):src(6):ethertype(2); other link layers are left alone.
+void take_mac_header(std::string_view val, Event& ev) noexcept {
+  if (val.size() < 41 || val[17] != ':') return;
+  MacAddress d;
+  MacAddress s;
+  if (parse_mac_prefix(val, d) && parse_mac_prefix(val.substr(18), s)) {
+    ev.dst_mac = d;
+    ev.src_mac = s;
+  }
+}
+
 // Keys of up to 8 bytes as one integer (first byte lowest), so that a key is matched with one
 // comparison instead of a chain of string compares. Codes are only compared between keys of
 // the same length (a NUL byte in a key must not make "IN\0" equal "IN").
@@ -453,15 +464,7 @@ class Parser {
       case code("MAC="): {
         end = token_end_at(p, n, v);
         // dst(6):src(6):ethertype(2) for Ethernet; other link layers are left alone.
-        const std::string_view val(p + v, end - v);
-        if (val.size() >= 41 && val[17] == ':') {
-          MacAddress d;
-          MacAddress s;
-          if (parse_mac_prefix(val, d) && parse_mac_prefix(val.substr(18), s)) {
-            ev_.dst_mac = d;
-            ev_.src_mac = s;
-          }
-        }
+        take_mac_header(std::string_view(p + v, end - v), ev_);
         return end;
       }
       case code("PREC"):
@@ -715,14 +718,7 @@ class Parser {
             return true;
           case code("MAC"):
             // dst(6):src(6):ethertype(2) for Ethernet; other link layers are left alone.
-            if (val.size() >= 41 && val[17] == ':') {
-              MacAddress d;
-              MacAddress s;
-              if (parse_mac_prefix(val, d) && parse_mac_prefix(val.substr(18), s)) {
-                ev_.dst_mac = d;
-                ev_.src_mac = s;
-              }
-            }
+            take_mac_header(val, ev_);
             return true;
           case code("SRC"):
           case code("DST"): {

@@ -210,7 +210,9 @@ TEST(Snapshot, PsadScanLogsMidStreamEqualsFinish) {
 
 // Detectors see only the kinds of events they declare (Detector::interest()). Declaring
 // too little would lose events silently: the same inputs through an engine that hands
-// every event to every detector must give the same findings, field by field.
+// every event to every detector must give the same findings, field by field. This catches
+// what these inputs exercise; the scenario tests of each detector (run through the engine)
+// catch the rest (e.g. scan.udp without ICMP fails ScanUdp.InferredFromPortUnreachablesAlone).
 TEST(Interest, DeclaredKindsLoseNoFinding) {
   std::vector<fs::path> files = {fs::path(NETSEEN_SOURCE_DIR) / "examples" / "office.pcap",
                                  fs::path(NETSEEN_SOURCE_DIR) / "examples" / "firewall.log"};
