@@ -338,6 +338,10 @@ class FlatMap : public flat_detail::Table<K, flat_detail::MapPolicy<K, V>, Hash,
     return try_emplace(k, std::forward<VV>(v));
   }
   std::pair<iterator, bool> insert(const value_type& kv) { return try_emplace(kv.first, kv.second); }
+  template <class It>
+  void insert(It first, It last) {
+    for (; first != last; ++first) insert(*first);
+  }
   V& operator[](const K& k) { return try_emplace(k).first->second; }
 };
 
@@ -355,6 +359,10 @@ class FlatSet : public flat_detail::Table<K, flat_detail::SetPolicy<K>, Hash, Eq
     return {iterator(this, i), inserted};
   }
   std::pair<iterator, bool> emplace(const K& k) { return insert(k); }
+  template <class It>
+  void insert(It first, It last) {
+    for (; first != last; ++first) insert(*first);
+  }
 };
 
 }  // namespace netseen

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 
@@ -67,7 +68,7 @@ class AddrLoopbackOnWire final : public scan::TallyDetector {
     std::uint64_t as_source = 0;
     std::set<std::string> macs, ifaces;
   };
-  std::unordered_map<IpAddress, Extra, IpAddressHash> extra_;
+  FlatMap<IpAddress, Extra, IpAddressHash> extra_;
 };
 
 }  // namespace

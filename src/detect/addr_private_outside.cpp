@@ -6,6 +6,7 @@
 // Every (source) is reported once; multicast and link-local are other detectors'.
 #include <fmt/format.h>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 
@@ -68,7 +69,7 @@ class AddrPrivateOutside final : public scan::TallyDetector {
   }
 
  private:
-  std::unordered_map<IpAddress, std::uint64_t, IpAddressHash> from_;
+  FlatMap<IpAddress, std::uint64_t, IpAddressHash> from_;
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 // first packet's source is one of the two victims. State: per (source, target) pair.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -84,7 +84,7 @@ class DosEchoChargenLoop final : public Detector {
     scan::SourceTally tally;
   };
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

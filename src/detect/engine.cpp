@@ -20,13 +20,16 @@ std::size_t ttl_bucket(std::uint8_t ttl) noexcept {
   return 3;
 }
 
-// Report order: severity (highest first), then source, then id, then start.
+// Report order: severity (highest first), then source, then id, then start, then the
+// deduplication key (one source's findings of one id on several ports or targets): a total
+// order, so the report does not depend on the order detectors keep their state in.
 void sort_findings(std::vector<Finding>& f) {
   std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;
     if (a.source != b.source) return a.source < b.source;
     if (a.id != b.id) return a.id < b.id;
-    return a.first_seen < b.first_seen;
+    if (a.first_seen != b.first_seen) return a.first_seen < b.first_seen;
+    return a.dedup_key < b.dedup_key;
   });
 }
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 #include <vector>
 
 #include "core/ip_address.hpp"
@@ -107,10 +107,10 @@ class Engine {
   // The counters of the event stream (the per-protocol and per-action maps are folded from
   // plain counters on each call: the hot path touches no strings or maps).
   [[nodiscard]] const EngineStats& stats() const;
-  [[nodiscard]] const std::unordered_map<IpAddress, HostFacts, IpAddressHash>& hosts() const noexcept {
+  [[nodiscard]] const FlatMap<IpAddress, HostFacts, IpAddressHash>& hosts() const noexcept {
     return hosts_;
   }
-  // Findings sorted by severity (highest first), then source, then id.
+  // Findings sorted by severity (highest first), then source, id, start and dedup key.
   [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return ctx_.findings(); }
   [[nodiscard]] const Context& context() const noexcept { return ctx_; }
   Context& context_mut() noexcept { return ctx_; }
@@ -136,7 +136,7 @@ class Engine {
   std::array<Tally, 256> by_ip_proto_{};  // no transport decoded: "ip-proto-N"
   Tally non_ip_;
   std::array<Tally, 4> by_action_{};      // indexed by decode::Action
-  std::unordered_map<IpAddress, HostFacts, IpAddressHash> hosts_;
+  FlatMap<IpAddress, HostFacts, IpAddressHash> hosts_;
   Context ctx_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   // For each combination of event kinds (interest::of), the detectors that look at it, in

@@ -6,7 +6,7 @@
 
 #include <set>
 #include <string>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 #include <vector>
 
 #include "detect/scan_common.hpp"
@@ -28,7 +28,7 @@ class QuotedSamples {
  private:
   static constexpr std::size_t kMaxKeys = 4096;
   static constexpr std::size_t kPerKey = 3;
-  std::unordered_map<IpAddress, std::set<std::string>, IpAddressHash> map_;
+  FlatMap<IpAddress, std::set<std::string>, IpAddressHash> map_;
 };
 
 class SenderDetector : public scan::TallyDetector {

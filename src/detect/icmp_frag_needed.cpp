@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 
@@ -74,7 +75,7 @@ class IcmpFragNeeded final : public scan::TallyDetector {
     std::uint64_t dropped = 0;
     std::set<std::uint16_t> mtus, ports;
   };
-  std::unordered_map<IpAddress, Extra, IpAddressHash> extra_;
+  FlatMap<IpAddress, Extra, IpAddressHash> extra_;
 };
 
 }  // namespace

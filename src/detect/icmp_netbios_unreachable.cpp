@@ -5,6 +5,7 @@
 // quotes; the finding is about the host whose queries were refused (the quoted source).
 #include <fmt/format.h>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 
@@ -55,7 +56,7 @@ class IcmpNetbiosUnreachable final : public scan::TallyDetector {
   }
 
  private:
-  std::unordered_map<IpAddress, std::uint64_t, IpAddressHash> port_unreach_;
+  FlatMap<IpAddress, std::uint64_t, IpAddressHash> port_unreach_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 // networks suspicious, from inside a sign of a routing misconfiguration.
 #include <fmt/format.h>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/icmp_common.hpp"
 
@@ -43,7 +44,7 @@ class IcmpRedirect final : public icmp::SenderDetector {
     auto it = gateway_.find(sender);
     return it == gateway_.end() ? std::string() : it->second;
   }
-  std::unordered_map<IpAddress, std::string, IpAddressHash> gateway_;
+  FlatMap<IpAddress, std::string, IpAddressHash> gateway_;
 };
 
 }  // namespace

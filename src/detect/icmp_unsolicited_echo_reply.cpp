@@ -7,8 +7,7 @@
 // make the finding (a single late reply is noise).
 #include <fmt/format.h>
 
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -105,8 +104,8 @@ class IcmpUnsolicitedEchoReply final : public Detector {
     return (static_cast<std::uint64_t>(h(requester)) * 0x9E3779B97F4A7C15ULL) ^ (h(target) << 16) ^ icmp_id;
   }
   Config cfg_;
-  std::unordered_set<std::uint64_t> requests_;
-  std::unordered_map<IpAddress, State, IpAddressHash> hosts_;
+  FlatSet<std::uint64_t> requests_;
+  FlatMap<IpAddress, State, IpAddressHash> hosts_;
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -105,12 +105,12 @@ class NbstatDynamicPort final : public Detector {
     Timestamp first, last;
     std::uint64_t events = 0;
     TargetSet targets{256};
-    std::unordered_map<IpAddress, Timestamp, IpAddressHash> last_to;
+    FlatMap<IpAddress, Timestamp, IpAddressHash> last_to;
     std::vector<double> gaps;
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

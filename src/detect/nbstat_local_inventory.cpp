@@ -4,7 +4,7 @@
 // `min_targets` (5) keeps a single `nbtstat -A` by an admin out of it.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -88,7 +88,7 @@ class NbstatLocalInventory final : public Detector {
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

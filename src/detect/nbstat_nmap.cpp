@@ -3,7 +3,7 @@
 // alone marks the tool. One query is enough; the finding grows with the targets.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -86,7 +86,7 @@ class NbstatNmap final : public Detector {
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

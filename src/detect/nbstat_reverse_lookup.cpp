@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -187,14 +187,14 @@ class NbstatReverseLookup final : public Detector {
     std::uint64_t gaps = 0, gaps_matching = 0;
     bool too_many_tries = false;
     bool from_log = false;
-    std::unordered_map<IpAddress, Target, IpAddressHash> per_target;
+    FlatMap<IpAddress, Target, IpAddressHash> per_target;
     std::vector<IpAddress> sample_targets;
     std::map<std::string, std::uint64_t> regions;
     EvidenceSampler explained_sample, all_sample;
   };
   static constexpr std::size_t kMaxTargets = 4096;
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

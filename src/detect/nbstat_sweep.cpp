@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -157,7 +157,7 @@ class NbstatSweep final : public Detector {
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "core/ip_address.hpp"
 #include "core/time.hpp"
 #include "decode/event.hpp"
@@ -49,7 +49,7 @@ class TargetSet {
   std::uint64_t inside_ = 0;
   std::uint64_t public_ = 0;
   bool saturated_ = false;
-  std::unordered_set<IpAddress, IpAddressHash> set_;
+  FlatSet<IpAddress, IpAddressHash> set_;
   std::vector<IpAddress> order_;  // first targets, for a stable sample
   std::map<std::string, std::uint64_t> regions_;
 };

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include <set>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/netbios_events.hpp"
@@ -126,7 +126,7 @@ class NetbiosOutboundInternet final : public Detector {
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

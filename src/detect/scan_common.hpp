@@ -6,8 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 #include <vector>
 
 #include "core/ip_address.hpp"
@@ -87,7 +86,7 @@ struct SourceTally {
   Timestamp first, last;
   std::uint64_t events = 0;
   EvidenceSampler evidence;
-  std::unordered_set<IpAddress, IpAddressHash> targets;  // distinct, exact up to kMaxTargets
+  FlatSet<IpAddress, IpAddressHash> targets;  // distinct, exact up to kMaxTargets
   bool saturated = false;
   static constexpr std::size_t kMaxTargets = 4096;
   void add(const decode::Event& e, const IpAddress& target);
@@ -101,7 +100,7 @@ class TallyDetector : public Detector {
  protected:
   SourceTally* tally(const IpAddress& key, Context& ctx);
   double max_sources_ = 50'000;
-  std::unordered_map<IpAddress, SourceTally, IpAddressHash> tallies_;
+  FlatMap<IpAddress, SourceTally, IpAddressHash> tallies_;
 };
 
 }  // namespace netseen::detect::scan

@@ -40,7 +40,7 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -442,7 +442,7 @@ class ScanDecoy final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<PairKey, State, PairKeyHash> pairs_;
+  FlatMap<PairKey, State, PairKeyHash> pairs_;
 };
 
 }  // namespace

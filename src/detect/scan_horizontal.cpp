@@ -19,8 +19,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -139,13 +138,13 @@ class ScanHorizontal final : public Detector {
     std::uint16_t kinds = 0;
     bool confirmed = false;
     bool saturated = false;
-    std::unordered_set<IpAddress, IpAddressHash> hosts;
-    std::unordered_set<IpAddress, IpAddressHash> answered;
-    std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> subnets;
+    FlatSet<IpAddress, IpAddressHash> hosts;
+    FlatSet<IpAddress, IpAddressHash> answered;
+    FlatMap<IpAddress, std::uint32_t, IpAddressHash> subnets;
     scan::PortSet sports;
     EvidenceSampler evidence;
   };
-  using Map = std::unordered_map<scan::PairKey, State, scan::PairKeyHash>;
+  using Map = FlatMap<scan::PairKey, State, scan::PairKeyHash>;
 
   [[nodiscard]] bool qualifies(const State& s, decode::Transport t, std::uint16_t port) const {
     if (static_cast<double>(s.max_dense) >= cfg_.min_dense) return true;

@@ -8,7 +8,7 @@
 
 #include <array>
 #include <bit>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -96,7 +96,7 @@ class ScanIpProtocol final : public Detector {
     EvidenceSampler evidence;
   };
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 // other ports of the host (a general port scan, scan.vertical's). State: per (source, target), `max_pairs`.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -101,7 +101,7 @@ class ScanProxy final : public Detector {
     scan::SourceTally tally;
   };
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

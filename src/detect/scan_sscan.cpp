@@ -7,7 +7,7 @@
 // `min_list_ports` (3) ports of the probe list. State: per (source, target), `max_pairs`.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -106,7 +106,7 @@ class ScanSscan final : public Detector {
     scan::SourceTally tally;
   };
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

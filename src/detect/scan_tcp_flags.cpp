@@ -16,8 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -118,7 +117,7 @@ class ScanTcpFlags final : public Detector {
       if (best == nullptr) continue;
       auto f = scan::make_finding(id(), src, best->first, best->last, best->events, best->evidence);
       f.target_count = 0;
-      std::unordered_set<IpAddress, IpAddressHash> hosts;
+      FlatSet<IpAddress, IpAddressHash> hosts;
       for (const auto& k : s.kinds) {
         if (k) hosts.insert(k->hosts.begin(), k->hosts.end());
       }
@@ -163,9 +162,9 @@ class ScanTcpFlags final : public Detector {
   struct Kind {
     Timestamp first, last;
     std::uint64_t events = 0;
-    std::unordered_set<std::uint64_t> targets;
-    std::unordered_set<std::uint64_t> answered;
-    std::unordered_set<IpAddress, IpAddressHash> hosts;  // sample
+    FlatSet<std::uint64_t> targets;
+    FlatSet<std::uint64_t> answered;
+    FlatSet<IpAddress, IpAddressHash> hosts;  // sample
     scan::PortSet ports;
     std::uint8_t ttl_min = 255, ttl_max = 0;
     std::vector<std::uint16_t> windows;
@@ -207,7 +206,7 @@ class ScanTcpFlags final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<IpAddress, State, IpAddressHash> state_;
+  FlatMap<IpAddress, State, IpAddressHash> state_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <set>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 #include "knowledge/kb.hpp"
@@ -112,7 +113,7 @@ class ScanTrojan final : public scan::TallyDetector {
   };
   static constexpr std::uint32_t kGeneralScanPorts = 20;
   Config cfg_;
-  std::unordered_map<IpAddress, Extra, IpAddressHash> extra_;
+  FlatMap<IpAddress, Extra, IpAddressHash> extra_;
 };
 
 }  // namespace

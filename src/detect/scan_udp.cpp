@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -141,7 +141,7 @@ class ScanUdp final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

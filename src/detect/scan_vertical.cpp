@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -95,7 +95,7 @@ class ScanVertical final : public Detector {
 
   void finish(Context& ctx) override {
     // One finding per source; the pair with the most ports describes it.
-    std::unordered_map<IpAddress, std::vector<std::pair<const PairKey*, const State*>>, IpAddressHash> by_src;
+    FlatMap<IpAddress, std::vector<std::pair<const PairKey*, const State*>>, IpAddressHash> by_src;
     for (const auto& [k, s] : pairs_) {
       if (static_cast<double>(s.ports.count()) < cfg_.min_ports) continue;
       const double open = static_cast<double>(s.open.count()) / static_cast<double>(s.ports.count());
@@ -178,7 +178,7 @@ class ScanVertical final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<PairKey, State, PairKeyHash> pairs_;
+  FlatMap<PairKey, State, PairKeyHash> pairs_;
 };
 
 }  // namespace

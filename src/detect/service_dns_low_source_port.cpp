@@ -5,6 +5,7 @@
 // knows why the log lines look odd. `min_queries` (1).
 #include <fmt/format.h>
 
+#include "core/flat_map.hpp"
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
 
@@ -59,7 +60,7 @@ class ServiceDnsLowSourcePort final : public scan::TallyDetector {
 
  private:
   Config cfg_;
-  std::unordered_map<IpAddress, scan::PortSet, IpAddressHash> ports_;
+  FlatMap<IpAddress, scan::PortSet, IpAddressHash> ports_;
 };
 
 }  // namespace

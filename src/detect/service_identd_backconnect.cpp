@@ -6,7 +6,7 @@
 // of the client's connection. Bounded memory: recent client connections, `max_recent`.
 #include <fmt/format.h>
 
-#include <unordered_map>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -96,8 +96,8 @@ class ServiceIdentdBackconnect final : public scan::TallyDetector {
     std::uint64_t dropped = 0;
   };
   Config cfg_;
-  std::unordered_map<scan::PairKey, Recent, scan::PairKeyHash> recent_;
-  std::unordered_map<IpAddress, Extra, IpAddressHash> extra_;
+  FlatMap<scan::PairKey, Recent, scan::PairKeyHash> recent_;
+  FlatMap<IpAddress, Extra, IpAddressHash> extra_;
 };
 
 }  // namespace

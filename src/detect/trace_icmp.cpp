@@ -10,8 +10,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -122,7 +121,7 @@ class TraceIcmp final : public Detector {
     Timestamp first, last;
     std::uint64_t events = 0, probes = 0, replies = 0;
     std::uint32_t ttls = 0;  // bit t-1: an echo request with TTL t (1..30)
-    std::unordered_set<IpAddress, IpAddressHash> routers;
+    FlatSet<IpAddress, IpAddressHash> routers;
     EvidenceSampler evidence;
   };
 
@@ -148,7 +147,7 @@ class TraceIcmp final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

@@ -15,8 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <unordered_map>
-#include <unordered_set>
+#include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
 #include "detect/scan_common.hpp"
@@ -128,7 +127,7 @@ class TraceUdp final : public Detector {
     std::uint16_t first_refused_port = 0xFFFF;
     std::uint16_t min_port = 0xFFFF, max_port = 0;
     std::array<std::uint8_t, scan::kTraceLastPort - scan::kTraceFirstPort + 1> ttl_of_port{};
-    std::unordered_set<IpAddress, IpAddressHash> routers;
+    FlatSet<IpAddress, IpAddressHash> routers;
     scan::PortSet sports;
     EvidenceSampler evidence;
     [[nodiscard]] std::string ports_text() const {
@@ -163,7 +162,7 @@ class TraceUdp final : public Detector {
   }
 
   Config cfg_;
-  std::unordered_map<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
 };
 
 }  // namespace

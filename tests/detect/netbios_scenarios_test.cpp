@@ -419,7 +419,9 @@ TEST(Engine, HostFactsFromTtlAndNames) {
   s.nbstat(0, "192.168.1.66", "62.1.1.1", 1);
   s.finish();
   const auto& hosts = s.engine_->hosts();
-  const auto& h = hosts.at(ip("192.168.1.66"));
+  const auto it = hosts.find(ip("192.168.1.66"));
+  ASSERT_NE(it, hosts.end());
+  const auto& h = it->second;
   const auto g = guess_ttl(h);
   EXPECT_EQ(g.initial, 128);
   EXPECT_EQ(g.hops, 0);
