@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <array>
@@ -96,14 +97,22 @@ class Context {
   // context besides findings (observations, evictions) is rolled back afterwards.
   struct Checkpoint {
     std::map<std::string, std::size_t> observations;  // detector → count
-    std::map<std::string, std::uint64_t> evictions;
+    std::map<std::string, std::uint64_t, std::less<>> evictions;
   };
   [[nodiscard]] Checkpoint checkpoint() const;
   void rollback(const Checkpoint& c);
 
-  // Per-detector state that had to be dropped to stay within its cap.
-  void count_eviction(std::string_view detector) { ++evictions_[std::string(detector)]; }
-  [[nodiscard]] const std::map<std::string, std::uint64_t>& evictions() const noexcept { return evictions_; }
+  // Per-detector state that had to be dropped to stay within its cap. Safe to call from the
+  // threads of parallel-safe detectors (Engine::on_event_side) at the same time.
+  void count_eviction(std::string_view detector) {
+    std::lock_guard lock(evictions_mu_);
+    auto it = evictions_.find(detector);
+    if (it == evictions_.end()) it = evictions_.emplace(std::string(detector), 0).first;
+    ++it->second;
+  }
+  [[nodiscard]] const std::map<std::string, std::uint64_t, std::less<>>& evictions() const noexcept {
+    return evictions_;
+  }
 
  private:
   std::vector<Cidr> home_nets_;
@@ -120,7 +129,8 @@ class Context {
   std::vector<Finding> findings_;
   std::function<void(Finding&)> enrich_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
-  std::map<std::string, std::uint64_t> evictions_;
+  std::map<std::string, std::uint64_t, std::less<>> evictions_;
+  std::mutex evictions_mu_;
   std::map<std::string, std::vector<Observation>> observations_;
   std::map<std::string, std::vector<Observation>, std::less<>> prior_;
 };

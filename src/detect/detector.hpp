@@ -53,6 +53,12 @@ class Detector {
   // See `interest`: the kinds of events on_event() is called for.
   [[nodiscard]] virtual std::uint8_t interest() const { return interest::kAll; }
   virtual void on_event(const decode::Event& e, Context& ctx) = 0;
+  // True when on_event() reads only the parts of the Context that never change during a run
+  // (home networks, knowledge base, regions) and writes only the detector's own state and
+  // count_eviction(), never emitting: such a detector may run on a thread of its own beside
+  // the engine's bookkeeping (Engine::on_event_side) and still see what it would have seen.
+  // Learned names, DNS correlation, findings and observations are off limits to it.
+  [[nodiscard]] virtual bool parallel_safe() const { return false; }
   // Emits what has accumulated. Called after the last event, and also mid-stream by
   // Engine::snapshot() (netseen watch), possibly many times: it must not change the
   // detector's state, so that the findings equal what one call at that point would give.

@@ -101,9 +101,10 @@ std::string ipid_pattern(const HostFacts& h) {
 
 Engine::Engine(const EngineOptions& options)
     : max_hosts_(options.max_hosts), ctx_(options.home_nets), detectors_(make_all_detectors()) {
+  ignore_interest_ = options.ignore_interest;
   for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
     for (auto& d : detectors_) {
-      if (options.ignore_interest || (d->interest() & kinds) != 0) by_interest_[kinds].push_back(d.get());
+      if (ignore_interest_ || (d->interest() & kinds) != 0) by_interest_[kinds].push_back(d.get());
     }
   }
   const knowledge::KnowledgeBase* kb = options.kb != nullptr ? options.kb : &knowledge::builtin_kb();
@@ -215,7 +216,48 @@ void Engine::learn_names(const decode::Event& e) {
   }
 }
 
+void Engine::split_side(unsigned groups) {
+  side_.assign(groups, {});
+  for (auto& list : main_by_interest_) list.clear();
+  if (groups == 0) return;
+  // Parallel-safe detectors go round the groups in registry order; the rest stay on main.
+  std::vector<int> group_of(detectors_.size(), -1);
+  unsigned next = 0;
+  for (std::size_t i = 0; i < detectors_.size(); ++i) {
+    if (!detectors_[i]->parallel_safe()) continue;
+    group_of[i] = static_cast<int>(next);
+    next = (next + 1) % groups;
+  }
+  for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
+    for (std::size_t i = 0; i < detectors_.size(); ++i) {
+      Detector* d = detectors_[i].get();
+      if (!ignore_interest_ && (d->interest() & kinds) == 0) continue;
+      if (group_of[i] < 0) main_by_interest_[kinds].push_back(d);
+      else side_[static_cast<std::size_t>(group_of[i])][kinds].push_back(d);
+    }
+  }
+}
+
 void Engine::on_event(const decode::Event& e) {
+  bookkeeping(e);
+  for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);
+}
+
+void Engine::on_event_main(const decode::Event& e) {
+  if (side_.empty()) {
+    on_event(e);
+    return;
+  }
+  bookkeeping(e);
+  for (auto* d : main_by_interest_[interest::of(e)]) d->on_event(e, ctx_);
+}
+
+void Engine::on_event_side(const decode::Event& e, unsigned group) {
+  if (group >= side_.size()) return;
+  for (auto* d : side_[group][interest::of(e)]) d->on_event(e, ctx_);
+}
+
+void Engine::bookkeeping(const decode::Event& e) {
   stats_.events += e.count;
   if (!stats_.have_ts) {
     stats_.first_ts = stats_.last_ts = e.ts;
@@ -250,7 +292,6 @@ void Engine::on_event(const decode::Event& e) {
   if (auto* h = host(e.dst, e.ts)) h->events_as_destination += e.count;
   ctx_.dns_mut().on_event(e);
   learn_names(e);
-  for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);
 }
 
 const EngineStats& Engine::stats() const {

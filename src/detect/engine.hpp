@@ -99,6 +99,18 @@ class Engine {
 
   void on_event(const decode::Event& e);
   void finish();
+
+  // Threaded analysis. split_side(n) (n >= 1) sets the parallel-safe detectors
+  // (Detector::parallel_safe) apart in n groups; from then on on_event_main() does the
+  // engine's own bookkeeping and runs the other detectors, and on_event_side(e, g) runs
+  // group g. When every event goes through on_event_main() on one thread and through
+  // on_event_side(e, g) on group g's thread, each in input order, every detector sees what
+  // on_event() would have shown it, and finish() gives the same findings. split_side(0)
+  // undoes the split. Call before the first event.
+  void split_side(unsigned groups);
+  [[nodiscard]] unsigned side_groups() const noexcept { return static_cast<unsigned>(side_.size()); }
+  void on_event_main(const decode::Event& e);
+  void on_event_side(const decode::Event& e, unsigned group);
   // The findings finish() would emit if the input ended now, in the same order, without
   // ending it: detector state is kept and on_event() may go on (netseen watch). Valid
   // before finish(); detectors' finish() must therefore leave their state unchanged.
@@ -120,6 +132,7 @@ class Engine {
   explicit Engine(const EngineOptions& options);
   HostFacts* host(const IpAddress& a, Timestamp ts);
   void learn_names(const decode::Event& e);
+  void bookkeeping(const decode::Event& e);  // stats, host facts, DNS tracker, learned names
 
   std::size_t max_hosts_;
   mutable EngineStats stats_;
@@ -142,6 +155,10 @@ class Engine {
   // For each combination of event kinds (interest::of), the detectors that look at it, in
   // the order of detectors_.
   std::array<std::vector<Detector*>, 32> by_interest_;
+  // After split_side(): the detectors on_event_main() runs, and each side group's.
+  std::array<std::vector<Detector*>, 32> main_by_interest_;
+  std::vector<std::array<std::vector<Detector*>, 32>> side_;
+  bool ignore_interest_ = false;
 };
 
 // Every detector, in a fixed order (registry.cpp).

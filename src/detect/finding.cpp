@@ -35,31 +35,19 @@ bool parse_severity(std::string_view text, Severity& out) noexcept {
   return false;
 }
 
-namespace {
-constexpr std::size_t kFirst = Finding::kMaxEvidence / 2;
-constexpr std::size_t kLast = Finding::kMaxEvidence - kFirst;
-}  // namespace
-
-void EvidenceSampler::add(const decode::Origin& o) {
-  ++seen_;
-  if (first_.size() < kFirst) {
-    if (first_.empty()) first_.reserve(kFirst);  // one allocation, not one per doubling
-    first_.push_back(o);
-    return;
-  }
-  if (last_.size() < kLast) {
-    if (last_.empty()) last_.reserve(kLast);
-    last_.push_back(o);
-    return;
-  }
-  last_[next_] = o;
-  next_ = (next_ + 1) % kLast;
-}
-
 std::vector<decode::Origin> EvidenceSampler::sample() const {
-  std::vector<decode::Origin> out = first_;
-  // Oldest of the ring first.
-  for (std::size_t i = 0; i < last_.size(); ++i) out.push_back(last_[(next_ + i) % last_.size()]);
+  std::vector<decode::Origin> out;
+  const auto unpack = [](const Packed& p) { return decode::Origin{p.input, p.number, p.is_line}; };
+  const std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(seen_, kFirst));
+  out.reserve(Finding::kMaxEvidence);
+  for (std::size_t i = 0; i < first; ++i) out.push_back(unpack(slots_[i]));
+  if (seen_ <= kFirst) return out;
+  // The ring, oldest first: slot of event n (0-based, n >= kFirst) is kFirst + (n - kFirst) % kLast.
+  const std::uint64_t in_ring = std::min<std::uint64_t>(seen_ - kFirst, kLast);
+  const std::uint64_t oldest = seen_ - in_ring;  // event number of the oldest kept
+  for (std::uint64_t n = oldest; n < seen_; ++n) {
+    out.push_back(unpack(slots_[kFirst + static_cast<std::size_t>((n - kFirst) % kLast)]));
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Field for field the "finding" object of the JSON Lines contract (design/product.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -52,17 +53,28 @@ struct Finding {
 };
 
 // Keeps a bounded, deterministic evidence sample: the first half of the slots go to the
-// first events seen, the rest rotate over the most recent ones.
+// first events seen, the rest rotate over the most recent ones. Stored inline (168 bytes,
+// no allocation): detectors keep one per source or pair, created by the hundred thousand.
 class EvidenceSampler {
  public:
-  void add(const decode::Origin& o);
+  void add(const decode::Origin& o) noexcept {
+    const std::uint64_t n = seen_++;
+    const std::size_t slot = n < kFirst ? static_cast<std::size_t>(n)
+                                        : kFirst + static_cast<std::size_t>((n - kFirst) % kLast);
+    slots_[slot] = Packed{o.number, o.input, o.is_line};
+  }
   [[nodiscard]] std::vector<decode::Origin> sample() const;
   [[nodiscard]] std::uint64_t seen() const noexcept { return seen_; }
 
  private:
-  std::vector<decode::Origin> first_;
-  std::vector<decode::Origin> last_;  // ring
-  std::size_t next_ = 0;
+  static constexpr std::size_t kFirst = Finding::kMaxEvidence / 2;
+  static constexpr std::size_t kLast = Finding::kMaxEvidence - kFirst;
+  struct Packed {  // decode::Origin without its padding
+    std::uint64_t number;
+    std::uint32_t input;
+    bool is_line;
+  };
+  std::array<Packed, Finding::kMaxEvidence> slots_{};  // [0, kFirst): the first; then a ring
   std::uint64_t seen_ = 0;
 };
 

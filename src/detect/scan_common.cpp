@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <bit>
 
 namespace netseen::detect::scan {
 
@@ -61,24 +63,41 @@ bool is_traceroute_udp(const decode::Event& e) noexcept {
   return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
 }
 
+std::uint8_t PortSet::block_slot(std::size_t block) const noexcept {
+  std::uint8_t b = 0;
+  std::memcpy(&b, reinterpret_cast<const unsigned char*>(words_.data()) + block, 1);
+  return b;
+}
+
+bool PortSet::set_bit(std::uint16_t p) {
+  const std::size_t block = p >> 9;
+  std::uint8_t slot = block_slot(block);
+  if (slot == 0) {
+    words_.resize(words_.size() + kBlockWords, 0);
+    slot = static_cast<std::uint8_t>((words_.size() - kIndexWords) / kBlockWords);  // 1..128
+    std::memcpy(reinterpret_cast<unsigned char*>(words_.data()) + block, &slot, 1);
+  }
+  auto& w = words_[kIndexWords + (slot - 1u) * kBlockWords + ((p >> 6) & 7u)];
+  const auto bit = std::uint64_t{1} << (p & 63);
+  if ((w & bit) != 0) return false;
+  w |= bit;
+  return true;
+}
+
 bool PortSet::add(std::uint16_t p) {
-  if (bits_.empty()) {
-    if (std::find(small_.begin(), small_.end(), p) != small_.end()) return false;
-    if (small_.size() < kSmall) {
-      if (small_.empty()) small_.reserve(8);  // most sets stay small: one allocation
-      small_.push_back(p);
+  if (!promoted()) {
+    const auto end = inline_.begin() + count_;
+    if (std::find(inline_.begin(), end, p) != end) return false;
+    if (count_ < kInline) {
+      inline_[count_] = p;
     } else {
-      bits_.assign(1024, 0);
-      for (auto q : small_) bits_[q >> 6] |= std::uint64_t{1} << (q & 63);
-      small_.clear();
-      small_.shrink_to_fit();
-      bits_[p >> 6] |= std::uint64_t{1} << (p & 63);
+      words_.reserve(kIndexWords + 2 * kBlockWords);
+      words_.assign(kIndexWords, 0);
+      for (auto q : inline_) set_bit(q);
+      set_bit(p);
     }
-  } else {
-    auto& w = bits_[p >> 6];
-    const auto bit = std::uint64_t{1} << (p & 63);
-    if ((w & bit) != 0) return false;
-    w |= bit;
+  } else if (!set_bit(p)) {
+    return false;
   }
   ++count_;
   min_ = std::min(min_, p);
@@ -87,14 +106,18 @@ bool PortSet::add(std::uint16_t p) {
 }
 
 bool PortSet::contains(std::uint16_t p) const noexcept {
-  if (bits_.empty()) return std::find(small_.begin(), small_.end(), p) != small_.end();
-  return (bits_[p >> 6] & (std::uint64_t{1} << (p & 63))) != 0;
+  if (!promoted()) {
+    const auto end = inline_.begin() + count_;
+    return std::find(inline_.begin(), end, p) != end;
+  }
+  const std::uint8_t slot = block_slot(p >> 9);
+  if (slot == 0) return false;
+  return (words_[kIndexWords + (slot - 1u) * kBlockWords + ((p >> 6) & 7u)] >> (p & 63) & 1u) != 0;
 }
 
 void PortSet::clear() {
-  small_.clear();
-  bits_.clear();
-  bits_.shrink_to_fit();
+  words_.clear();
+  words_.shrink_to_fit();
   count_ = 0;
   min_ = 0xFFFF;
   max_ = 0;
@@ -102,14 +125,23 @@ void PortSet::clear() {
 
 std::vector<std::uint16_t> PortSet::sorted() const {
   std::vector<std::uint16_t> v;
-  if (bits_.empty()) {
-    v = small_;
+  v.reserve(count_);
+  if (!promoted()) {
+    v.assign(inline_.begin(), inline_.begin() + count_);
     std::sort(v.begin(), v.end());
     return v;
   }
-  v.reserve(count_);
-  for (std::uint32_t p = min_; p <= max_; ++p) {
-    if (contains(static_cast<std::uint16_t>(p))) v.push_back(static_cast<std::uint16_t>(p));
+  for (std::size_t block = 0; block < kBlocks; ++block) {
+    const std::uint8_t slot = block_slot(block);
+    if (slot == 0) continue;
+    for (std::size_t i = 0; i < kBlockWords; ++i) {
+      std::uint64_t w = words_[kIndexWords + (slot - 1u) * kBlockWords + i];
+      while (w != 0) {
+        const int b = std::countr_zero(w);
+        v.push_back(static_cast<std::uint16_t>(block * 512 + i * 64 + static_cast<std::size_t>(b)));
+        w &= w - 1;
+      }
+    }
   }
   return v;
 }

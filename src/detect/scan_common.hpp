@@ -3,6 +3,7 @@
 // port sets, pair keys and the boilerplate of building a Finding.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -41,7 +42,10 @@ constexpr bool is_traceroute_port(std::uint16_t p) noexcept { return p >= kTrace
 // when seen; any when no TTL is known).
 bool is_traceroute_udp(const decode::Event& e) noexcept;
 
-// Distinct 16-bit ports: a short list while small, a 8 KiB bitmap once it grows.
+// Distinct 16-bit ports. Up to kInline ports sit in the object itself (no allocation: most
+// sets stay that small); beyond, a two-level bitmap on the heap: an index of the 128 blocks
+// of 512 ports (one byte each), then only the blocks in use, 64 bytes — one cache line —
+// apiece. A scan of 1-1024 costs two blocks, not a 8 KiB bitmap per (source, target) pair.
 class PortSet {
  public:
   bool add(std::uint16_t p);  // true when new
@@ -55,9 +59,16 @@ class PortSet {
   [[nodiscard]] std::vector<std::uint16_t> sorted() const;
 
  private:
-  static constexpr std::size_t kSmall = 48;
-  std::vector<std::uint16_t> small_;
-  std::vector<std::uint64_t> bits_;  // 1024 words once promoted
+  static constexpr std::size_t kInline = 12;
+  static constexpr std::size_t kBlocks = 128;        // of 512 ports
+  static constexpr std::size_t kIndexWords = kBlocks / 8;  // the block index, one byte per block
+  static constexpr std::size_t kBlockWords = 8;
+  [[nodiscard]] bool promoted() const noexcept { return !words_.empty(); }
+  bool set_bit(std::uint16_t p);
+  [[nodiscard]] std::uint8_t block_slot(std::size_t block) const noexcept;  // 0 = none, else 1-based
+
+  std::array<std::uint16_t, kInline> inline_{};
+  std::vector<std::uint64_t> words_;  // [index words][block 1][block 2]… once promoted
   std::uint32_t count_ = 0;
   std::uint16_t min_ = 0xFFFF, max_ = 0;
 };

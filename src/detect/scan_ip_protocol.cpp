@@ -2,8 +2,12 @@
 // one host (nmap -sO): the target's "protocol unreachable" answers tell which protocols its
 // stack speaks. Real traffic between two hosts uses a handful of protocols (TCP, UDP,
 // ICMP, IGMP, and perhaps GRE, ESP, AH, OSPF, SCTP); `min_protocols` (10) distinct numbers
-// from one source to one host make a scan. Window: the whole input. State: per (source,
-// target), `max_pairs`, 32 bytes each.
+// from one source to one host make a scan. A pair is followed from its first packet with a
+// protocol other than TCP, UDP, ICMP and ICMPv6: ordinary traffic between two hosts starts
+// no state (nor costs a table lookup while no pair is followed), and the finding's time span
+// and packet count are those of the scan, not of the web session that went before it; the
+// four common protocols still count once a pair is followed. Window: the whole input.
+// State: per followed (source, target), `max_pairs`.
 #include <fmt/format.h>
 
 #include <array>
@@ -32,11 +36,15 @@ class ScanIpProtocol final : public Detector {
             {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
   }
 
+  [[nodiscard]] bool parallel_safe() const override { return true; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.ip_version == 0 || !e.src.valid() || !e.dst.valid() || e.dst.is_multicast()) return;
+    const bool common = e.protocol == 6 || e.protocol == 17 || e.protocol == 1 || e.protocol == 58;
+    if (common && pairs_.empty()) return;
     const scan::PairKey key{e.src, e.dst, 0};
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
+      if (common) return;
       if (static_cast<double>(pairs_.size()) >= cfg_.max_pairs) {
         ctx.count_eviction(id());
         return;

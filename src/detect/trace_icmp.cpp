@@ -44,6 +44,7 @@ class TraceIcmp final : public Detector {
   }
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
+  [[nodiscard]] bool parallel_safe() const override { return true; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp) return;
     if (is_echo_request(e)) {

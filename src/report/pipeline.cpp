@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -13,16 +14,18 @@ namespace netseen::report {
 
 namespace {
 
-// Events flow from the reader to the engine in batches: the reader fills a batch in place
-// (Events are reused, so decoding allocates nothing per packet once warm), the detection
-// thread drains it and hands it back. kBatches bounds the memory between the two threads.
+// Events flow between the threads in batches: the reader fills a batch in place (Events are
+// reused, so decoding allocates nothing per packet once warm), the detection threads work
+// through it and the last one hands it back. kBatches bounds the memory between threads.
 constexpr std::size_t kBatchEvents = 256;
-constexpr std::size_t kBatches = 8;
+constexpr std::size_t kBatches = 16;
+constexpr unsigned kMaxThreads = 16;
 constexpr std::uint64_t kLargeInputBytes = std::uint64_t{32} << 20;
 
 struct Batch {
   std::vector<decode::Event> events = std::vector<decode::Event>(kBatchEvents);
   std::size_t used = 0;
+  std::atomic<unsigned> pending{0};  // side threads still working on it
 };
 
 // A blocking FIFO of batch pointers; never holds more than kBatches entries.
@@ -124,12 +127,14 @@ class Merger {
   std::vector<bool> live_;
 };
 
-// Everything done with one analysed event (on the detection thread).
+// Everything done with one analysed event on the engine's main thread: the engine's
+// bookkeeping and the detectors that share its context (all of them when not split), and
+// the report collectors.
 class Consumer {
  public:
   Consumer(const AnalyzeOptions& options, AnalysisResult& out) : options_(options), out_(out) {}
   void operator()(const decode::Event& ev) {
-    out_.engine->on_event(ev);
+    out_.engine->on_event_main(ev);
     if (options_.collect_baseline && out_.engine->context().inside(ev.src)) out_.baseline.add(ev);
     if (out_.data) out_.data->on_event(ev);
   }
@@ -144,29 +149,74 @@ void run_single(Merger& merger, Consumer& consume) {
   while (merger.next(ev)) consume(ev);
 }
 
-void run_threaded(Merger& merger, Consumer& consume) {
+// threads == 2: the reader thread reads, decodes and runs the engine's main part; one side
+// thread runs the parallel-safe detectors (Engine::on_event_side).
+// threads >= 3: reading and decoding get a thread of their own, the main part runs on the
+// calling thread, and threads - 2 side threads share the parallel-safe detectors.
+// Every stage sees every event in input order, so the findings equal the single-threaded
+// run's (tests/report/pipeline_test.cpp compares them).
+void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, unsigned threads) {
+  const unsigned side_threads = threads >= 3 ? threads - 2 : 1;
+  const bool own_reader = threads >= 3;
+  engine.split_side(side_threads);
   std::vector<Batch> batches(kBatches);
-  Channel free_batches, full_batches;
+  Channel free_batches, decoded;
+  std::vector<Channel> side_queues(side_threads);
   for (auto& b : batches) free_batches.push(&b);
-  // The reader fills batches until the inputs end, then sends nullptr as the end marker.
-  std::thread reader([&] {
+
+  std::vector<std::thread> side;
+  side.reserve(side_threads);
+  for (unsigned g = 0; g < side_threads; ++g) {
+    side.emplace_back([&, g] {
+      for (Batch* b = side_queues[g].pop(); b != nullptr; b = side_queues[g].pop()) {
+        for (std::size_t i = 0; i < b->used; ++i) engine.on_event_side(b->events[i], g);
+        if (b->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.push(b);
+      }
+    });
+  }
+  // A batch the main part is done with goes to every side thread (nullptr: the end).
+  auto to_side = [&](Batch* b) {
+    if (b != nullptr) b->pending.store(side_threads, std::memory_order_release);
+    for (auto& q : side_queues) q.push(b);
+  };
+  // Fills one batch; false at the end of the inputs (the batch may still hold events).
+  auto fill = [&](Batch* b) {
+    b->used = 0;
+    while (b->used < kBatchEvents && merger.next(b->events[b->used])) ++b->used;
+    return b->used == kBatchEvents;
+  };
+
+  if (own_reader) {
+    std::thread reader([&] {
+      for (;;) {
+        Batch* b = free_batches.pop();
+        const bool more = fill(b);
+        if (b->used != 0) decoded.push(b);
+        else free_batches.push(b);
+        if (!more) {
+          decoded.push(nullptr);
+          return;
+        }
+      }
+    });
+    for (Batch* b = decoded.pop(); b != nullptr; b = decoded.pop()) {
+      for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
+      to_side(b);
+    }
+    reader.join();
+  } else {
     for (;;) {
       Batch* b = free_batches.pop();
-      b->used = 0;
-      while (b->used < kBatchEvents && merger.next(b->events[b->used])) ++b->used;
-      const bool end = b->used < kBatchEvents;
-      if (b->used != 0) full_batches.push(b);
-      if (end) {
-        full_batches.push(nullptr);
-        return;
-      }
+      const bool more = fill(b);
+      for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
+      if (b->used != 0) to_side(b);
+      else free_batches.push(b);
+      if (!more) break;
     }
-  });
-  for (Batch* b = full_batches.pop(); b != nullptr; b = full_batches.pop()) {
-    for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
-    free_batches.push(b);
   }
-  reader.join();
+  to_side(nullptr);
+  for (auto& t : side) t.join();
+  engine.split_side(0);
 }
 
 }  // namespace
@@ -197,11 +247,11 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     sources.push_back(std::move(*src));
   }
   if (options.collect_report_data) out.data = std::make_unique<ReportData>();
-  out.threads = options.threads == 0 ? choose_threads(options.inputs) : (options.threads >= 2 ? 2 : 1);
+  out.threads = options.threads == 0 ? choose_threads(options.inputs) : std::min(options.threads, kMaxThreads);
   {
     Merger merger(sources, options, out.outside_time_window, start);
     Consumer consume(options, out);
-    if (out.threads >= 2) run_threaded(merger, consume);
+    if (out.threads >= 2) run_threaded(merger, consume, *out.engine, out.threads);
     else run_single(merger, consume);
     if (options.progress) merger.report_progress(true);
   }

@@ -414,6 +414,26 @@ TEST(EvidenceSampler, KeepsFirstAndLatestBounded) {
   EXPECT_EQ(s.seen(), 1000U);
 }
 
+// For every count of events: the first five, then the latest up to five, oldest first, with
+// input and kind kept.
+TEST(EvidenceSampler, SampleIsFirstThenLatestInOrderForEveryCount) {
+  for (std::uint64_t n = 0; n <= 27; ++n) {
+    EvidenceSampler s;
+    for (std::uint64_t i = 1; i <= n; ++i) s.add({static_cast<std::uint32_t>(i % 3), i * 10, i % 2 == 0});
+    std::vector<std::uint64_t> want;
+    for (std::uint64_t i = 1; i <= std::min<std::uint64_t>(n, 5); ++i) want.push_back(i * 10);
+    for (std::uint64_t i = std::max<std::uint64_t>(6, n >= 5 ? n - 4 : 6); i <= n; ++i) want.push_back(i * 10);
+    const auto v = s.sample();
+    std::vector<std::uint64_t> got;
+    for (const auto& o : v) {
+      got.push_back(o.number);
+      EXPECT_EQ(o.input, (o.number / 10) % 3);
+      EXPECT_EQ(o.is_line, (o.number / 10) % 2 == 0);
+    }
+    EXPECT_EQ(got, want) << "after " << n << " events";
+  }
+}
+
 TEST(Engine, HostFactsFromTtlAndNames) {
   Scenario s;
   s.nbstat(0, "192.168.1.66", "62.1.1.1", 1);

@@ -132,6 +132,27 @@ TEST(ScanIpProtocol, ManyProtocolNumbersToOneHost) {
   EXPECT_EQ(f->verdict, Verdict::Suspicious);
 }
 
+// A pair is followed from its first packet of an unusual protocol: the hour of web traffic
+// before the scan is not part of the finding, the TCP, UDP and ICMP probes during it are.
+TEST(ScanIpProtocol, TrafficBeforeTheScanIsNotPartOfIt) {
+  Scenario s;
+  for (int i = 0; i < 30; ++i) {
+    s.add(Ev().at(1 + i * 100).from("198.51.100.77", 40000).to("192.168.1.10", 80).tcp(0x18, 200).ttl(48));
+  }
+  const double start = 4000;
+  for (int p = 2; p < 40; ++p) {  // 2..39, then the common ones
+    s.add(Ev().at(start + p * 0.05).from("198.51.100.77").to("192.168.1.10").proto(static_cast<std::uint8_t>(p)).ttl(48));
+  }
+  s.add(Ev().at(start + 3).from("198.51.100.77").to("192.168.1.10").icmp(8, 0).ttl(48));
+  s.add(Ev().at(start + 3.1).from("198.51.100.77", 40001).to("192.168.1.10", 81).udp(0).ttl(48));
+  const auto& fs = s.finish();
+  const auto* f = find(fs, "scan.ip_protocol", "198.51.100.77");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "protocols"), 38 + 1);  // 2..39 (6 and 17 among them) and ICMP
+  EXPECT_EQ(f->events, 38u + 2u);                  // the web session's 30 segments are not counted
+  EXPECT_EQ(f->first_seen.us, static_cast<std::int64_t>((start + 2 * 0.05) * 1e6));
+}
+
 // Benign twin: a VPN gateway talking to its peer uses a handful of protocols (IKE over
 // UDP, ESP, GRE, ICMP, TCP), far below the threshold.
 TEST(ScanIpProtocol, VpnPeerWithAFewProtocolsIsNot) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `analyze --threads 2` (reader/decoder thread + detection thread) must give exactly the
-# findings JSON of `--threads 1` (elapsed time aside): on the bundled example, generated
+# `analyze --threads 2, 3 and 4` (the engine split from the scan and trace detectors; a
+# reader thread of its own from 3; side groups from 4) must give exactly the findings JSON
+# of `--threads 1` (elapsed time aside): on the bundled example, generated
 # captures (pcap with scenarios, pcapng), a generated netfilter log (also through stdin, the
 # streaming path), and every capture / psad log in ../shared/corpus when it is present.
 set -u
@@ -26,13 +27,16 @@ check() {  # label, netseen args...
   shift
   "$NETSEEN" analyze --no-db --format json --threads 1 "$@" < "${STDIN_FILE:-/dev/null}" > "$tmp/t1.json" 2>/dev/null
   local rc1=$?
-  "$NETSEEN" analyze --no-db --format json --threads 2 "$@" < "${STDIN_FILE:-/dev/null}" > "$tmp/t2.json" 2>/dev/null
-  local rc2=$?
-  if [[ $rc1 != "$rc2" ]] || ! cmp -s <(norm "$tmp/t1.json") <(norm "$tmp/t2.json"); then
-    echo "DIFFERENT: $label (exit $rc1 vs $rc2)"
-    diff <(norm "$tmp/t1.json") <(norm "$tmp/t2.json") | head -5 | cut -c1-300
-    fails=$((fails + 1))
-  fi
+  local t
+  for t in 2 3 4; do
+    "$NETSEEN" analyze --no-db --format json --threads $t "$@" < "${STDIN_FILE:-/dev/null}" > "$tmp/t$t.json" 2>/dev/null
+    local rc2=$?
+    if [[ $rc1 != "$rc2" ]] || ! cmp -s <(norm "$tmp/t1.json") <(norm "$tmp/t$t.json"); then
+      echo "DIFFERENT: $label, --threads $t (exit $rc1 vs $rc2)"
+      diff <(norm "$tmp/t1.json") <(norm "$tmp/t$t.json") | head -5 | cut -c1-300
+      fails=$((fails + 1))
+    fi
+  done
   grep -q '"kind":"summary"' "$tmp/t1.json" || { echo "no summary for $label"; fails=$((fails + 1)); }
   compared=$((compared + 1))
 }
@@ -42,8 +46,8 @@ STDIN_FILE="$tmp/nf.log" check "stdin log" -
 check "--since/--until window" --since 2026-03-01T00:02:00Z --until 2026-03-01T00:05:00Z "$tmp/nf.log"
 # The stdin (streamed) log gives the same findings as the mapped file.
 "$NETSEEN" analyze --no-db --format json --threads 2 "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed "s#$tmp/nf.log#IN#g" > "$tmp/file.json"
-"$NETSEEN" analyze --no-db --format json --threads 2 - < "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed 's#"path":"-"#"path":"IN"#; s#"input":"-"#"input":"IN"#g' > "$tmp/pipe.json"
+"$NETSEEN" analyze --no-db --format json --threads 3 - < "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed 's#"path":"-"#"path":"IN"#; s#"input":"-"#"input":"IN"#g' > "$tmp/pipe.json"
 cmp -s "$tmp/file.json" "$tmp/pipe.json" || { echo "stdin log differs from the file"; diff "$tmp/file.json" "$tmp/pipe.json" | head -4 | cut -c1-300; fails=$((fails + 1)); }
-echo "compared $compared inputs: --threads 1 vs --threads 2"
+echo "compared $compared inputs: --threads 1 vs --threads 2, 3 and 4"
 [[ $fails == 0 ]] || exit 1
 echo "$compared passed, 0 failed"

@@ -1,0 +1,82 @@
+// scan::PortSet against std::set: the inline list, promotion to the two-level bitmap, and the
+// orders and ranges the findings print.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "detect/scan_common.hpp"
+
+namespace netseen::detect::scan {
+namespace {
+
+void check_same(const PortSet& ps, const std::set<std::uint16_t>& ref) {
+  ASSERT_EQ(ps.count(), ref.size());
+  const std::vector<std::uint16_t> want(ref.begin(), ref.end());
+  ASSERT_EQ(ps.sorted(), want);
+  if (!ref.empty()) {
+    EXPECT_EQ(ps.min(), *ref.begin());
+    EXPECT_EQ(ps.max(), *ref.rbegin());
+  }
+}
+
+TEST(PortSet, MatchesStdSetForEveryShapeOfScan) {
+  std::mt19937 rng(5);
+  struct Shape {
+    const char* name;
+    std::uint32_t lo, hi;
+    int adds;
+  };
+  const Shape shapes[] = {{"three ports", 20, 22, 50},       {"inline edge", 1000, 1011, 40},
+                          {"1-1024", 1, 1024, 3000},         {"top ports", 1, 10000, 800},
+                          {"whole range", 0, 65535, 20000},  {"ephemeral", 32768, 65535, 500},
+                          {"block edges", 510, 514, 40}};
+  for (const auto& sh : shapes) {
+    PortSet ps;
+    std::set<std::uint16_t> ref;
+    for (int i = 0; i < sh.adds; ++i) {
+      const auto p = static_cast<std::uint16_t>(sh.lo + static_cast<std::uint32_t>(rng()) % (sh.hi - sh.lo + 1));
+      ASSERT_EQ(ps.add(p), ref.insert(p).second) << sh.name << " port " << p;
+      if (i % 97 == 0) {
+        const auto q = static_cast<std::uint16_t>(rng());
+        ASSERT_EQ(ps.contains(q), ref.count(q) == 1) << sh.name << " contains " << q;
+      }
+    }
+    check_same(ps, ref);
+    for (std::uint32_t p = 0; p < 65536; p += 7) {
+      ASSERT_EQ(ps.contains(static_cast<std::uint16_t>(p)), ref.count(static_cast<std::uint16_t>(p)) == 1) << sh.name;
+    }
+    ps.clear();
+    EXPECT_EQ(ps.count(), 0u);
+    EXPECT_FALSE(ps.contains(sh.lo == 0 ? 1 : static_cast<std::uint16_t>(sh.lo)));
+    EXPECT_TRUE(ps.add(7));  // usable after clear
+    EXPECT_EQ(ps.sorted(), std::vector<std::uint16_t>{7});
+  }
+}
+
+TEST(PortSet, EveryPortOnceAndRangesAcrossThePromotion) {
+  PortSet ps;
+  for (std::uint32_t p = 65535;; --p) {  // downwards: promotion happens at the top of the range
+    ASSERT_TRUE(ps.add(static_cast<std::uint16_t>(p)));
+    ASSERT_FALSE(ps.add(static_cast<std::uint16_t>(p)));
+    if (p == 0) break;
+  }
+  EXPECT_EQ(ps.count(), 65536u);
+  EXPECT_EQ(ps.ranges(), "0-65535");
+  EXPECT_EQ(ps.sorted().size(), 65536u);
+
+  PortSet small;
+  for (const std::uint16_t p : std::initializer_list<std::uint16_t>{25, 21, 22, 23, 80, 110}) small.add(p);
+  EXPECT_EQ(small.ranges(), "21-23,25,80,110");
+  PortSet big = small;  // copies keep the inline list
+  for (std::uint32_t p = 1000; p < 1500; ++p) big.add(static_cast<std::uint16_t>(p));
+  EXPECT_EQ(big.ranges(), "21-23,25,80,110,1000-1499");
+  EXPECT_EQ(small.count(), 6u);
+  EXPECT_EQ(big.count(), 506u);
+}
+
+}  // namespace
+}  // namespace netseen::detect::scan
