@@ -333,7 +333,7 @@ void register_analyze(CLI::App& app, Context& ctx) {
                   "example is recorded only with --db or $NETSEEN_DB)");
   cmd->add_flag("--no-db", args.history.no_db, "do not read or update the history database");
   cmd->add_option("--threads", args.threads,
-                  "0 = choose (3 for inputs of 32 MiB or more on a multi-core machine, else 1); 1 = one thread; "
+                  "0 = choose (for inputs of 32 MiB or more on a multi-core machine one more than the cores, at most 7; else 1); 1 = one thread; "
                   "2 = reading, decoding and the engine on one thread, the scan and trace detectors on another; "
                   "3+ = reading and decoding on a thread of their own and the scan and trace detectors shared by "
                   "N-2 threads (the same results whatever N; at most 16)")

@@ -41,15 +41,16 @@ struct AnalyzeOptions {
   // Called while reading, at most every progress_interval_s, and once at the end with done set.
   std::function<void(const Progress&)> progress;
   double progress_interval_s = 0.2;
-  // 1: one thread reads, decodes and detects. 2 or more: a reader thread (ingest, decode,
-  // time-order merge) hands batches of events through a bounded queue to the detection
-  // thread; the engine sees the same events in the same order, so the results are
-  // identical. 0: choose (2 when the machine has 2+ cores and the inputs are large).
+  // 1: one thread reads, decodes and detects. 2: the reader thread also runs the engine's
+  // main part (Engine::on_event_main), one side thread the parallel-safe detectors. 3 or
+  // more: reader, main part and threads - 2 side groups each on a thread of its own. Every
+  // detector sees the same events in the same order, so the results are identical.
+  // 0: choose (choose_threads).
   unsigned threads = 1;
 };
 
 // What `threads = 0` becomes for these inputs: 1 for small inputs (under 32 MiB of regular
-// files, stdin), else 2 when the machine has at least two cores.
+// files, stdin) or one core, else one more than the cores (at most 7).
 unsigned choose_threads(const std::vector<std::string>& inputs);
 
 struct UnreadableInput {
