@@ -58,6 +58,8 @@ class Table {
  public:
   using key_type = K;
   using slot_type = typename Policy::slot_type;
+  // Rehash and backward-shift deletion move entries and cannot undo a half-done move.
+  static_assert(std::is_nothrow_move_constructible_v<slot_type>, "FlatMap entries must move without throwing");
   using size_type = std::size_t;
 
   template <bool Const>
@@ -106,12 +108,17 @@ class Table {
   Table(const Table& o) : hash_(o.hash_), eq_(o.eq_) {
     if (o.size_ == 0) return;
     allocate(o.cap_);
-    for (std::size_t i = 0; i < o.cap_; ++i) {
-      if (o.ctrl_[i] == 0) continue;
-      ::new (static_cast<void*>(slots_ + i)) slot_type(o.slots_[i]);
-      ctrl_[i] = o.ctrl_[i];
+    try {
+      for (std::size_t i = 0; i < o.cap_; ++i) {
+        if (o.ctrl_[i] == 0) continue;
+        ::new (static_cast<void*>(slots_ + i)) slot_type(o.slots_[i]);
+        ctrl_[i] = o.ctrl_[i];
+        ++size_;
+      }
+    } catch (...) {
+      release();  // the entries built so far (counted in size_, marked in ctrl_), then the block
+      throw;
     }
-    size_ = o.size_;
   }
   Table(Table&& o) noexcept { swap(o); }
   Table& operator=(const Table& o) {
@@ -212,27 +219,35 @@ class Table {
   }
 
   // The slot of k, constructing it from args when absent; second = whether it was inserted.
+  // A present key never rehashes (references stay valid); `args` must not refer into the
+  // table (a rehash moves every entry before the new one is built).
   template <class... Args>
   std::pair<std::size_t, bool> find_or_insert(const K& k, Args&&... args) {
-    if ((size_ + 1) * 4 > cap_ * 3) rehash(cap_ == 0 ? 8 : cap_ * 2);
-    const std::uint64_t h = flat_detail::mix(hash_(k));
-    const std::uint8_t tag = tag_of(h);
-    const std::size_t mask = cap_ - 1;
-    std::size_t i = h >> shift_;
-    for (;; i = (i + 1) & mask) {
-      const std::uint8_t c = ctrl_[i];
-      if (c == 0) break;
-      if (c == tag && eq_(Policy::key(slots_[i]), k)) return {i, false};
+    if (const auto found = locate(k); found != cap_) return {found, false};
+    if ((size_ + 1) * 4 > cap_ * 3) {
+      const K key = k;  // k may be an entry's own key, moved by the rehash
+      rehash(cap_ == 0 ? 8 : cap_ * 2);
+      return {emplace_absent(key, std::forward<Args>(args)...), true};
     }
-    ::new (static_cast<void*>(slots_ + i)) slot_type(std::forward<Args>(args)...);
-    ctrl_[i] = tag;
-    ++size_;
-    return {i, true};
+    return {emplace_absent(k, std::forward<Args>(args)...), true};
   }
 
   slot_type* slots_ = nullptr;
 
  private:
+  // Builds the entry of k, known to be absent, in the first free slot of its probe run.
+  template <class... Args>
+  std::size_t emplace_absent(const K& k, Args&&... args) {
+    const std::uint64_t h = flat_detail::mix(hash_(k));
+    const std::size_t mask = cap_ - 1;
+    std::size_t i = h >> shift_;
+    while (ctrl_[i] != 0) i = (i + 1) & mask;
+    ::new (static_cast<void*>(slots_ + i)) slot_type(std::forward<Args>(args)...);
+    ctrl_[i] = tag_of(h);
+    ++size_;
+    return i;
+  }
+
   std::uint8_t tag_of(std::uint64_t h) const noexcept {
     // 7 bits just below the home index: independent of it, never 0.
     return static_cast<std::uint8_t>(0x80u | ((h >> (shift_ - 7)) & 0x7Fu));

@@ -116,9 +116,17 @@ class NbstatReverseLookup final : public Detector {
         f.confidence = 0.4;
         f.evidence = s.all_sample.sample();
         f.target_count = targets;
+        // The lowest addresses, whatever order the table keeps them in.
+        std::vector<IpAddress> all;
+        all.reserve(s.per_target.size());
         for (const auto& [dst, t] : s.per_target) {
-          if (sample_targets.size() < Finding::kMaxTargetSample) sample_targets.push_back(dst);
+          all.push_back(dst);
           ++regions[ctx.region(dst, s.first)];
+        }
+        std::sort(all.begin(), all.end());
+        for (const auto& a : all) {
+          if (sample_targets.size() >= Finding::kMaxTargetSample) break;
+          sample_targets.push_back(a);
         }
       } else {
         continue;

@@ -48,6 +48,27 @@ bool is_traceroute_udp(const decode::Event& e) noexcept;
 // apiece. A scan of 1-1024 costs two blocks, not a 8 KiB bitmap per (source, target) pair.
 class PortSet {
  public:
+  PortSet() = default;
+  PortSet(const PortSet&) = default;
+  PortSet& operator=(const PortSet&) = default;
+  // A moved-from set is empty (its count must not outlive the bitmap it moved away).
+  PortSet(PortSet&& o) noexcept
+      : inline_(o.inline_), words_(std::move(o.words_)), count_(o.count_), min_(o.min_), max_(o.max_) {
+    o.reset_fields();
+  }
+  PortSet& operator=(PortSet&& o) noexcept {
+    if (this != &o) {
+      inline_ = o.inline_;
+      words_ = std::move(o.words_);
+      count_ = o.count_;
+      min_ = o.min_;
+      max_ = o.max_;
+      o.reset_fields();
+    }
+    return *this;
+  }
+  ~PortSet() = default;
+
   bool add(std::uint16_t p);  // true when new
   [[nodiscard]] bool contains(std::uint16_t p) const noexcept;
   [[nodiscard]] std::uint32_t count() const noexcept { return count_; }
@@ -64,6 +85,12 @@ class PortSet {
   static constexpr std::size_t kIndexWords = kBlocks / 8;  // the block index, one byte per block
   static constexpr std::size_t kBlockWords = 8;
   [[nodiscard]] bool promoted() const noexcept { return !words_.empty(); }
+  void reset_fields() noexcept {
+    words_.clear();
+    count_ = 0;
+    min_ = 0xFFFF;
+    max_ = 0;
+  }
   bool set_bit(std::uint16_t p);
   [[nodiscard]] std::uint8_t block_slot(std::size_t block) const noexcept;  // 0 = none, else 1-based
 

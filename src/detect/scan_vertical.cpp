@@ -106,7 +106,8 @@ class ScanVertical final : public Detector {
     for (auto& [src, list] : by_src) {
       std::sort(list.begin(), list.end(), [](const auto& x, const auto& y) {
         if (x.second->ports.count() != y.second->ports.count()) return x.second->ports.count() > y.second->ports.count();
-        return x.first->b < y.first->b;
+        if (x.first->b != y.first->b) return x.first->b < y.first->b;
+        return x.first->extra < y.first->extra;  // TCP and UDP pairs to one host: a total order
       });
       const auto& [key, best] = list.front();
       Timestamp first = best->first, last = best->last;

@@ -214,6 +214,27 @@ TEST(FlatSet, IpAddressesInsertFindAndIterate) {
   EXPECT_EQ(s.size(), ref.size() + 1);
 }
 
+// A present key never rehashes: a reference taken before stays valid even at the load limit,
+// and inserting an entry's own key (which a rehash would move) works.
+TEST(FlatMap, PresentKeyAtTheLoadLimitKeepsReferences) {
+  FlatMap<std::uint32_t, Tracked> m;
+  for (std::uint32_t k = 0; k < 6; ++k) m.try_emplace(k, std::to_string(k));
+  ASSERT_EQ(m.capacity(), 8u);  // 6 of 8: the next new key rehashes
+  auto& zero = m[0];
+  m[5].text += "!";  // present: no rehash
+  EXPECT_EQ(m.capacity(), 8u);
+  EXPECT_EQ(&zero, &m.find(0)->second);
+  const std::uint32_t& own_key = m.find(3)->first;
+  m[own_key].text += "?";  // present key given by reference into the table
+  m.try_emplace(m.begin()->first + 100, "new");  // absent key computed from an entry: rehash
+  EXPECT_EQ(m.capacity(), 16u);
+  EXPECT_EQ(m.size(), 7u);
+  EXPECT_EQ(m.find(5)->second.text, "5!");
+  EXPECT_EQ(m.find(3)->second.text, "3?");
+  m.clear();
+  EXPECT_EQ(Tracked::live, 0);
+}
+
 TEST(FlatMap, EmptyTableAllocatesNothingAndFindsNothing) {
   FlatMap<std::uint64_t, int> m;
   EXPECT_EQ(m.capacity(), 0u);

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "detect/scan_common.hpp"
@@ -76,6 +77,19 @@ TEST(PortSet, EveryPortOnceAndRangesAcrossThePromotion) {
   EXPECT_EQ(big.ranges(), "21-23,25,80,110,1000-1499");
   EXPECT_EQ(small.count(), 6u);
   EXPECT_EQ(big.count(), 506u);
+
+  // Moving leaves the source empty and usable, whether it was promoted or not.
+  PortSet moved = std::move(big);
+  EXPECT_EQ(moved.count(), 506u);
+  EXPECT_EQ(big.count(), 0u);  // NOLINT(bugprone-use-after-move)
+  EXPECT_FALSE(big.contains(1000));
+  EXPECT_TRUE(big.add(1000));
+  EXPECT_EQ(big.sorted(), std::vector<std::uint16_t>{1000});
+  PortSet other;
+  other = std::move(small);
+  EXPECT_EQ(other.ranges(), "21-23,25,80,110");
+  EXPECT_EQ(small.count(), 0u);  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(small.add(21));
 }
 
 }  // namespace
