@@ -3,6 +3,7 @@
 // time zones and year inference, and the Dialect interface every log format implements.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -59,6 +60,29 @@ inline bool ends_with(std::string_view s, std::string_view p) noexcept {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 
+// Where the token that holds position `from` of p[0, n) ends: its first blank (space or
+// tab), or n. Other control bytes stay inside the token.
+inline std::size_t token_end_at(const char* p, std::size_t n, std::size_t from) noexcept {
+  std::size_t i = from;
+  for (;;) {
+    // Eight bytes at a time, looking for any byte ≤ 0x20 (the lowest flagged byte of the
+    // classic "has byte less than" test is exact), then checking it is a blank.
+    while (i + 8 <= n) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, p + i, 8);
+      const std::uint64_t hit = (x - 0x2121212121212121ULL) & ~x & 0x8080808080808080ULL;
+      if (hit != 0) {
+        i += static_cast<std::size_t>(std::countr_zero(hit)) / 8;
+        break;
+      }
+      i += 8;
+    }
+    while (i < n && static_cast<unsigned char>(p[i]) > 0x20) ++i;
+    if (i >= n || p[i] == ' ' || p[i] == '\t') return i;
+    ++i;  // another control byte inside the token: keep going
+  }
+}
+
 // Splits on runs of spaces/tabs.
 class Tokens {
  public:
@@ -74,25 +98,8 @@ class Tokens {
       return false;
     }
     const std::size_t start = i;
-    // Eight bytes at a time, looking for any byte ≤ 0x20 (the lowest flagged byte of the
-    // classic "has byte less than" test is exact), then checking it is a blank.
-    for (;;) {
-      while (i + 8 <= n) {
-        std::uint64_t x = 0;
-        std::memcpy(&x, p + i, 8);
-        const std::uint64_t hit = (x - 0x2121212121212121ULL) & ~x & 0x8080808080808080ULL;
-        if (hit != 0) {
-          i += static_cast<std::size_t>(__builtin_ctzll(hit)) / 8;
-          break;
-        }
-        i += 8;
-      }
-      while (i < n && static_cast<unsigned char>(p[i]) > 0x20) ++i;
-      if (i >= n || p[i] == ' ' || p[i] == '\t') break;
-      ++i;  // another control byte inside the token: keep going
-    }
-    pos_ = i;
-    tok = std::string_view(p + start, i - start);
+    pos_ = token_end_at(p, n, i);
+    tok = std::string_view(p + start, pos_ - start);
     return true;
   }
   [[nodiscard]] std::string_view rest() const noexcept;  // unconsumed text, leading blanks skipped

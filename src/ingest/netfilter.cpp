@@ -63,27 +63,13 @@ std::size_t find_in_marker(std::string_view msg) noexcept {
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
 
-// Where the token that holds position `from` of p[0, n) ends: its first blank, or n.
-// The same split as Tokens: only spaces and tabs end a token.
-inline std::size_t token_end_at(const char* p, std::size_t n, std::size_t from) noexcept {
-  std::size_t i = from;
-  for (;;) {
-    // Eight bytes at a time, looking for any byte ≤ 0x20 (the lowest flagged byte of the
-    // classic "has byte less than" test is exact), then checking it is a blank.
-    while (i + 8 <= n) {
-      std::uint64_t x = 0;
-      std::memcpy(&x, p + i, 8);
-      const std::uint64_t hit = (x - 0x2121212121212121ULL) & ~x & 0x8080808080808080ULL;
-      if (hit != 0) {
-        i += static_cast<std::size_t>(std::countr_zero(hit)) / 8;
-        break;
-      }
-      i += 8;
-    }
-    while (i < n && static_cast<unsigned char>(p[i]) > 0x20) ++i;
-    if (i >= n || is_blank(p[i])) return i;
-    ++i;  // another control byte inside the token: keep going
-  }
+// The four bytes at p[start] as one word, to switch on a "KEY=" prefix (the code() values
+// are little-endian); false when fewer than four remain or the machine is big-endian.
+inline bool key_word(const char* p, std::size_t n, std::size_t start, std::uint32_t& w) noexcept {
+  if constexpr (std::endian::native != std::endian::little) return false;
+  if (n - start < 4) return false;
+  std::memcpy(&w, p + start, 4);
+  return true;
 }
 
 // 1–9 decimal digits at p[i] that end the token: their value and the end position.
@@ -230,10 +216,8 @@ class QuotedParser {
   // the bracket handling of Parser::quoted() have to decide (other keys, odd values, a
   // closing ']' at the end of the token).
   std::size_t fast(const char* p, std::size_t n, std::size_t start) {
-    if constexpr (std::endian::native != std::endian::little) return 0;
-    if (n - start < 4) return 0;
     std::uint32_t w = 0;
-    std::memcpy(&w, p + start, 4);
+    if (!key_word(p, n, start, w)) return 0;
     std::uint32_t u = 0;
     std::size_t end = 0;
     std::size_t v = start + 4;
@@ -419,10 +403,8 @@ class Parser {
   // A token that starts with "SRC=" has the key SRC for token() too: its first '=' after the
   // first byte is there.
   std::size_t fast_field(const char* p, std::size_t n, std::size_t start) {
-    if constexpr (std::endian::native != std::endian::little) return 0;
-    if (n - start < 4) return 0;
     std::uint32_t w = 0;
-    std::memcpy(&w, p + start, 4);
+    if (!key_word(p, n, start, w)) return 0;
     std::uint32_t u = 0;
     std::size_t end = 0;
     std::size_t v = start + 4;  // the value after a three-letter key
