@@ -59,6 +59,10 @@ class Detector {
   // the engine's bookkeeping (Engine::on_event_side) and still see what it would have seen.
   // Learned names, DNS correlation, findings and observations are off limits to it.
   [[nodiscard]] virtual bool parallel_safe() const { return false; }
+  // True when on_event() reads Event::anomalies of captured packets (bad IP, TCP, UDP or ICMP
+  // checksums among them). Verifying checksums sums every payload byte; the analyzer asks the
+  // decoder for it only when some detector says it needs it (Engine::decode_options).
+  [[nodiscard]] virtual bool reads_anomalies() const { return false; }
   // Emits what has accumulated. Called after the last event, and also mid-stream by
   // Engine::snapshot() (netseen watch), possibly many times: it must not change the
   // detector's state, so that the findings equal what one call at that point would give.

@@ -311,6 +311,14 @@ const EngineStats& Engine::stats() const {
   return stats_;
 }
 
+decode::DecodeOptions Engine::decode_options() const {
+  decode::DecodeOptions o;
+  o.depth = decode::Depth::Application;
+  o.verify_checksums = std::any_of(detectors_.begin(), detectors_.end(),
+                                   [](const std::unique_ptr<Detector>& d) { return d->reads_anomalies(); });
+  return o;
+}
+
 void Engine::finish() {
   for (auto& d : detectors_) d->finish(ctx_);
   sort_findings(ctx_.findings_mut());

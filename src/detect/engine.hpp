@@ -7,13 +7,14 @@
 #include <map>
 #include <memory>
 #include <string>
-#include "core/flat_map.hpp"
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "core/ip_address.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "decode/event.hpp"
+#include "decode/frame.hpp"
 #include "detect/context.hpp"
 #include "detect/detector.hpp"
 #include "knowledge/kb.hpp"
@@ -99,6 +100,10 @@ class Engine {
 
   void on_event(const decode::Event& e);
   void finish();
+  // How deep captured packets must be decoded for these detectors: application summaries
+  // always, checksum verification only when a detector reads anomalies (none of the engine's
+  // own bookkeeping does).
+  [[nodiscard]] decode::DecodeOptions decode_options() const;
 
   // Threaded analysis. split_side(n) (n >= 1) sets the parallel-safe detectors
   // (Detector::parallel_safe) apart in n groups; from then on on_event_main() does the

@@ -47,7 +47,7 @@ Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const O
     buffer = buffer_from_bytes(std::move(plain));
   }
   if (looks_like_capture(buffer->bytes())) {
-    return make_capture_source(std::move(buffer), path, options);
+    return make_capture_source(std::move(buffer), path, options, options.decode);
   }
   OpenOptions log_options = options;
   if (log_options.mtime_s == 0 && path != "-") {

@@ -11,6 +11,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "decode/event.hpp"
+#include "decode/frame.hpp"
 
 namespace netseen::ingest {
 
@@ -65,6 +66,7 @@ struct OpenOptions {
   int year = 0;                   // --year for syslog stamps without one (0 = from file mtime)
   std::string tz;                 // --tz for local-time logs (empty = UTC)
   std::int64_t mtime_s = 0;       // the file's modification time (year of year-less log stamps); 0 = unknown
+  decode::DecodeOptions decode;   // how deep captured frames are decoded (logs ignore it)
 };
 
 // Opens a path ("-" = stdin), recognises the format from its content (never its name),

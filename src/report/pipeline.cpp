@@ -244,6 +244,7 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
   for (std::size_t i = 0; i < options.inputs.size(); ++i) {
     ingest::OpenOptions open = options.open;
     open.input_index = static_cast<std::uint32_t>(i);
+    open.decode = out.engine->decode_options();
     auto src = ingest::open_input(options.inputs[i], open);
     if (!src) {
       out.unreadable.push_back({options.inputs[i], src.error().detail});
