@@ -16,6 +16,7 @@
 #include "core/ip_address.hpp"
 #include "core/mac_address.hpp"
 #include "core/time.hpp"
+#include "decode/part.hpp"
 
 namespace netseen::decode {
 
@@ -129,58 +130,67 @@ struct Anomaly {
   std::string detail;
 };
 
+// Field order is part of the design: what nearly every packet sets and nearly every detector
+// reads comes first and fits in four cache lines (checked by a static_assert in
+// dispatch.cpp), the protocol parts are pointers (Part<T>), and what only some log
+// dialects fill (interface and rule names) and the anomaly list come last. In the threaded
+// pipeline an Event is written on one core and read on others; each line it touches crosses
+// between them.
 struct Event {
+  // Record
   Origin origin;
   Timestamp ts;
   std::uint32_t count = 1;            // aggregated log records (ASA hit-cnt, IOS "N packets")
-
-  // Link
-  std::optional<MacAddress> src_mac, dst_mac;
-  std::uint16_t vlan = 0;
-  std::uint16_t ethertype = 0;        // network-layer protocol as an EtherType (0x0800, 0x86dd, 0x0806, …); 0 unknown
-  std::string in_iface, out_iface;    // logs and pflog
+  std::uint32_t wire_len = 0;         // frame length on the wire (0 for logs)
 
   // Network
-  std::uint8_t ip_version = 0;        // 0 = no IP layer (ARP, …)
   IpAddress src, dst;
+  std::uint8_t ip_version = 0;        // 0 = no IP layer (ARP, …)
   std::uint8_t protocol = 0;          // IP protocol number
   std::uint8_t ttl = 0;               // TTL / hop limit
   bool has_ttl = false;
-  std::uint16_t ip_id = 0;
   bool has_ip_id = false;
   bool ip_id_from_log = false;        // logged as a decimal by a firewall (byte-order question)
-  std::uint32_t ip_len = 0;           // total length as declared
   bool fragment = false;              // MF set or offset != 0
   bool later_fragment = false;        // offset != 0: no transport header here
   bool dont_fragment = false;
+  std::uint16_t ip_id = 0;
+  std::uint32_t ip_len = 0;           // total length as declared
 
   // Transport
   Transport transport = Transport::None;
-  std::uint16_t sport = 0, dport = 0;
   std::uint8_t tcp_flags = 0;
-  std::uint32_t tcp_seq = 0, tcp_ack = 0;
+  std::uint16_t sport = 0, dport = 0;
   std::uint16_t tcp_window = 0;
+  std::uint32_t tcp_seq = 0, tcp_ack = 0;
   std::uint32_t payload_len = 0;      // application bytes declared by the transport
 
   // Application
   App app = App::None;
-  std::optional<Icmp> icmp;
-  std::optional<Dns> dns;
-  std::optional<Nbns> nbns;
-  std::optional<Nbds> nbds;
-  std::optional<Nbss> nbss;
-  std::optional<Smb> smb;
+  // Firewall context (logs, pflog)
+  Action action = Action::Unknown;
+  Direction direction = Direction::Unknown;
+
+  // Link
+  std::uint16_t vlan = 0;
+  std::uint16_t ethertype = 0;        // network-layer protocol as an EtherType (0x0800, 0x86dd, 0x0806, …); 0 unknown
+  std::optional<MacAddress> src_mac, dst_mac;
+
+  // Protocol parts (see part.hpp)
+  Part<Icmp> icmp;
+  Part<Dns> dns;
+  Part<Nbns> nbns;
+  Part<Nbds> nbds;
+  Part<Nbss> nbss;
+  Part<Smb> smb;
   // The application bytes captured (UDP payload, TCP segment data), a view into the input
   // buffer valid until the next record is read; lets a renderer re-parse in full detail.
   std::span<const std::uint8_t> app_payload;
 
-  // Firewall context (logs, pflog)
-  Action action = Action::Unknown;
-  Direction direction = Direction::Unknown;
+  // Cold: only some log dialects and pflog name interfaces and rules; anomalies are rare.
+  std::string in_iface, out_iface;
   std::string rule;                   // rule number / name / log prefix
-
   std::vector<Anomaly> anomalies;
-  std::uint32_t wire_len = 0;         // frame length on the wire (0 for logs)
 };
 
 }  // namespace netseen::decode

@@ -25,6 +25,8 @@ class AddrLoopbackOnWire final : public scan::TallyDetector {
     return {{"max_sources", &max_sources_, "loopback addresses tracked at once (memory cap)"}};
   }
 
+  // Reads only home networks, the knowledge base and its own state; emits in finish().
+  [[nodiscard]] bool parallel_safe() const override { return true; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.in_iface == "lo" || e.out_iface == "lo") return;
     const bool src_lo = e.src.is_loopback();

@@ -26,6 +26,8 @@ class AddrPrivateOutside final : public scan::TallyDetector {
     return {{"max_sources", &max_sources_, "sources tracked at once (memory cap)"}};
   }
 
+  // Reads only home networks, the knowledge base and its own state; emits in finish().
+  [[nodiscard]] bool parallel_safe() const override { return true; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (private_like(e.src) && !ctx.inside(e.src)) {
       if (auto* t = tally(e.src, ctx)) {

@@ -35,6 +35,8 @@ class SenderDetector : public scan::TallyDetector {
  public:
   std::vector<Param> params() override { return {{"max_sources", &max_sources_, "senders tracked at once"}}; }
   [[nodiscard]] std::uint8_t interest() const final { return interest::kIcmp; }
+  // Reads only home networks and its own state; emits in finish().
+  [[nodiscard]] bool parallel_safe() const final { return true; }
   void on_event(const decode::Event& e, Context& ctx) final;
   // Emits one finding per sender; leaves the state as it is (a later call emits the same).
   void finish(Context& ctx) final;

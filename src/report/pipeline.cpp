@@ -23,7 +23,10 @@ constexpr std::size_t kBatches = 8;
 constexpr unsigned kMaxThreads = 16;
 constexpr std::uint64_t kLargeInputBytes = std::uint64_t{32} << 20;
 
-struct Batch {
+// Aligned to a cache line: the reader writes `used` after every event while the other
+// threads read their batches' counts; batches sharing a line would bounce it between the
+// cores on every event.
+struct alignas(64) Batch {
   std::vector<decode::Event> events = std::vector<decode::Event>(kBatchEvents);
   std::size_t used = 0;
   std::atomic<unsigned> pending{0};  // side threads still working on it
@@ -170,7 +173,8 @@ void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, uns
   for (unsigned g = 0; g < side_threads; ++g) {
     side.emplace_back([&, g] {
       for (Batch* b = side_queues[g].pop(); b != nullptr; b = side_queues[g].pop()) {
-        for (std::size_t i = 0; i < b->used; ++i) engine.on_event_side(b->events[i], g);
+        const std::size_t used = b->used;
+        for (std::size_t i = 0; i < used; ++i) engine.on_event_side(b->events[i], g);
         if (b->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) free_batches.push(b);
       }
     });
@@ -182,9 +186,10 @@ void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, uns
   };
   // Fills one batch; false at the end of the inputs (the batch may still hold events).
   auto fill = [&](Batch* b) {
-    b->used = 0;
-    while (b->used < kBatchEvents && merger.next(b->events[b->used])) ++b->used;
-    return b->used == kBatchEvents;
+    std::size_t used = 0;
+    while (used < kBatchEvents && merger.next(b->events[used])) ++used;
+    b->used = used;
+    return used == kBatchEvents;
   };
 
   if (own_reader) {
@@ -201,7 +206,8 @@ void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, uns
       }
     });
     for (Batch* b = decoded.pop(); b != nullptr; b = decoded.pop()) {
-      for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
+      const std::size_t used = b->used;
+      for (std::size_t i = 0; i < used; ++i) consume(b->events[i]);
       to_side(b);
     }
     reader.join();
