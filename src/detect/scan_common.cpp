@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <bit>
+#include <cstring>
 
 namespace netseen::detect::scan {
 
@@ -63,21 +63,35 @@ bool is_traceroute_udp(const decode::Event& e) noexcept {
   return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
 }
 
-std::uint8_t PortSet::block_slot(std::size_t block) const noexcept {
-  std::uint8_t b = 0;
-  std::memcpy(&b, reinterpret_cast<const unsigned char*>(words_.data()) + block, 1);
-  return b;
+std::array<std::uint64_t, 2> PortSet::present() const noexcept {
+  static_assert(sizeof(inline_) >= 2 * sizeof(std::uint64_t));
+  std::array<std::uint64_t, 2> m{};
+  std::memcpy(m.data(), inline_.data(), sizeof m);
+  return m;
+}
+
+std::ptrdiff_t PortSet::block_at(std::size_t block) const noexcept {
+  const auto m = present();
+  const std::size_t half = block >> 6;
+  const std::uint64_t bit = std::uint64_t{1} << (block & 63);
+  if ((m[half] & bit) == 0) return -1;
+  const int rank = half == 0 ? std::popcount(m[0] & (bit - 1)) : std::popcount(m[0]) + std::popcount(m[1] & (bit - 1));
+  return static_cast<std::ptrdiff_t>(static_cast<std::size_t>(rank) * kBlockWords);
 }
 
 bool PortSet::set_bit(std::uint16_t p) {
   const std::size_t block = p >> 9;
-  std::uint8_t slot = block_slot(block);
-  if (slot == 0) {
-    words_.resize(words_.size() + kBlockWords, 0);
-    slot = static_cast<std::uint8_t>((words_.size() - kIndexWords) / kBlockWords);  // 1..128
-    std::memcpy(reinterpret_cast<unsigned char*>(words_.data()) + block, &slot, 1);
+  std::ptrdiff_t at = block_at(block);
+  if (at < 0) {
+    auto m = present();
+    const std::size_t half = block >> 6;
+    const std::uint64_t bit = std::uint64_t{1} << (block & 63);
+    m[half] |= bit;
+    std::memcpy(inline_.data(), m.data(), sizeof m);
+    at = block_at(block);
+    words_.insert(words_.begin() + at, kBlockWords, 0);
   }
-  auto& w = words_[kIndexWords + (slot - 1u) * kBlockWords + ((p >> 6) & 7u)];
+  auto& w = words_[static_cast<std::size_t>(at) + ((p >> 6) & 7u)];
   const auto bit = std::uint64_t{1} << (p & 63);
   if ((w & bit) != 0) return false;
   w |= bit;
@@ -91,9 +105,10 @@ bool PortSet::add(std::uint16_t p) {
     if (count_ < kInline) {
       inline_[count_] = p;
     } else {
-      words_.reserve(kIndexWords + 2 * kBlockWords);
-      words_.assign(kIndexWords, 0);
-      for (auto q : inline_) set_bit(q);
+      const auto ports = inline_;
+      inline_.fill(0);  // now the (empty) block map
+      words_.reserve(2 * kBlockWords);
+      for (auto q : ports) set_bit(q);
       set_bit(p);
     }
   } else if (!set_bit(p)) {
@@ -110,9 +125,9 @@ bool PortSet::contains(std::uint16_t p) const noexcept {
     const auto end = inline_.begin() + count_;
     return std::find(inline_.begin(), end, p) != end;
   }
-  const std::uint8_t slot = block_slot(p >> 9);
-  if (slot == 0) return false;
-  return (words_[kIndexWords + (slot - 1u) * kBlockWords + ((p >> 6) & 7u)] >> (p & 63) & 1u) != 0;
+  const std::ptrdiff_t at = block_at(p >> 9);
+  if (at < 0) return false;
+  return (words_[static_cast<std::size_t>(at) + ((p >> 6) & 7u)] >> (p & 63) & 1u) != 0;
 }
 
 void PortSet::clear() {
@@ -132,10 +147,10 @@ std::vector<std::uint16_t> PortSet::sorted() const {
     return v;
   }
   for (std::size_t block = 0; block < kBlocks; ++block) {
-    const std::uint8_t slot = block_slot(block);
-    if (slot == 0) continue;
+    const std::ptrdiff_t at = block_at(block);
+    if (at < 0) continue;
     for (std::size_t i = 0; i < kBlockWords; ++i) {
-      std::uint64_t w = words_[kIndexWords + (slot - 1u) * kBlockWords + i];
+      std::uint64_t w = words_[static_cast<std::size_t>(at) + i];
       while (w != 0) {
         const int b = std::countr_zero(w);
         v.push_back(static_cast<std::uint16_t>(block * 512 + i * 64 + static_cast<std::size_t>(b)));

@@ -43,9 +43,11 @@ constexpr bool is_traceroute_port(std::uint16_t p) noexcept { return p >= kTrace
 bool is_traceroute_udp(const decode::Event& e) noexcept;
 
 // Distinct 16-bit ports. Up to kInline ports sit in the object itself (no allocation: most
-// sets stay that small); beyond, a two-level bitmap on the heap: an index of the 128 blocks
-// of 512 ports (one byte each), then only the blocks in use, 64 bytes — one cache line —
-// apiece. A scan of 1-1024 costs two blocks, not a 8 KiB bitmap per (source, target) pair.
+// sets stay that small); beyond, a two-level bitmap: which of the 128 blocks of 512 ports are
+// in use (128 bits, kept in the object where the inline ports were), then only those blocks on
+// the heap in block order, 64 bytes — one cache line — apiece. A scan of 1-1024 costs two
+// blocks, not an 8 KiB bitmap per (source, target) pair, and adding a port touches the
+// object and one line of the heap (an index on the heap cost a second cache miss per port).
 class PortSet {
  public:
   PortSet() = default;
@@ -81,8 +83,7 @@ class PortSet {
 
  private:
   static constexpr std::size_t kInline = 12;
-  static constexpr std::size_t kBlocks = 128;        // of 512 ports
-  static constexpr std::size_t kIndexWords = kBlocks / 8;  // the block index, one byte per block
+  static constexpr std::size_t kBlocks = 128;  // of 512 ports
   static constexpr std::size_t kBlockWords = 8;
   [[nodiscard]] bool promoted() const noexcept { return !words_.empty(); }
   void reset_fields() noexcept {
@@ -92,10 +93,13 @@ class PortSet {
     max_ = 0;
   }
   bool set_bit(std::uint16_t p);
-  [[nodiscard]] std::uint8_t block_slot(std::size_t block) const noexcept;  // 0 = none, else 1-based
+  // Once promoted: bit b of the 128-bit map says block b is in use; its words start at
+  // words_[rank * kBlockWords], rank = the blocks in use below b. -1 when b is not in use.
+  [[nodiscard]] std::array<std::uint64_t, 2> present() const noexcept;
+  [[nodiscard]] std::ptrdiff_t block_at(std::size_t block) const noexcept;
 
-  std::array<std::uint16_t, kInline> inline_{};
-  std::vector<std::uint64_t> words_;  // [index words][block 1][block 2]… once promoted
+  std::array<std::uint16_t, kInline> inline_{};  // the ports; once promoted, the block map
+  std::vector<std::uint64_t> words_;  // the blocks in use, in block order, once promoted
   std::uint32_t count_ = 0;
   std::uint16_t min_ = 0xFFFF, max_ = 0;
 };
