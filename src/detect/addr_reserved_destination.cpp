@@ -28,6 +28,7 @@ class AddrReservedDestination final : public scan::TallyDetector {
 
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     const auto& d = e.dst;
     if (!d.is_v4() || d.is_private() || d.is_loopback() || d.is_link_local() || d.is_multicast() ||

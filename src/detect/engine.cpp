@@ -216,7 +216,7 @@ void Engine::learn_names(const decode::Event& e) {
   }
 }
 
-void Engine::split_side(unsigned groups) {
+void Engine::split_side(unsigned groups, bool light_on_main) {
   side_.assign(groups, {});
   for (auto& list : main_by_interest_) list.clear();
   if (groups == 0) return;
@@ -225,6 +225,7 @@ void Engine::split_side(unsigned groups) {
   unsigned next = 0;
   for (std::size_t i = 0; i < detectors_.size(); ++i) {
     if (!detectors_[i]->parallel_safe()) continue;
+    if (light_on_main && detectors_[i]->load() == Detector::Load::Light) continue;
     group_of[i] = static_cast<int>(next);
     next = (next + 1) % groups;
   }

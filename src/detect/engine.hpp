@@ -111,8 +111,9 @@ class Engine {
   // group g. When every event goes through on_event_main() on one thread and through
   // on_event_side(e, g) on group g's thread, each in input order, every detector sees what
   // on_event() would have shown it, and finish() gives the same findings. split_side(0)
-  // undoes the split. Call before the first event.
-  void split_side(unsigned groups);
+  // undoes the split. Call before the first event. With `light_on_main`, parallel-safe
+  // detectors of Load::Light stay on the main part (for a main part with a thread of its own).
+  void split_side(unsigned groups, bool light_on_main = false);
   [[nodiscard]] unsigned side_groups() const noexcept { return static_cast<unsigned>(side_.size()); }
   void on_event_main(const decode::Event& e);
   void on_event_side(const decode::Event& e, unsigned group);

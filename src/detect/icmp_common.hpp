@@ -37,6 +37,7 @@ class SenderDetector : public scan::TallyDetector {
   [[nodiscard]] std::uint8_t interest() const final { return interest::kIcmp; }
   // Reads only home networks and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const final { return true; }
+  [[nodiscard]] Load load() const final { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) final;
   // Emits one finding per sender; leaves the state as it is (a later call emits the same).
   void finish(Context& ctx) final;

@@ -162,7 +162,9 @@ void run_single(Merger& merger, Consumer& consume) {
 void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, unsigned threads) {
   const unsigned side_threads = threads >= 3 ? threads - 2 : 1;
   const bool own_reader = threads >= 3;
-  engine.split_side(side_threads);
+  // With a thread of its own the main part is the lightest of the three (reader, main, side):
+  // the light parallel-safe detectors stay on it, the heavy ones go to the side threads.
+  engine.split_side(side_threads, own_reader);
   std::vector<Batch> batches(kBatches);
   Channel free_batches, decoded;
   std::vector<Channel> side_queues(side_threads);
