@@ -21,10 +21,11 @@
 namespace netseen::decode {
 
 // Where an event came from: which input, and which frame (captures) or line (logs).
+// 16 bytes, the number first; initialise by name: {.number = n, .input = i}.
 struct Origin {
-  std::uint32_t input = 0;  // index into the run's list of inputs
-  std::uint64_t number = 0; // frame number or line number, 1-based
-  bool is_line = false;     // true for log lines
+  std::uint64_t number = 0;  // frame number or line number, 1-based
+  std::uint32_t input = 0;   // index into the run's list of inputs
+  bool is_line = false;      // true for log lines
 };
 
 enum class Transport : std::uint8_t { None, Tcp, Udp, Icmp, Icmpv6, Other };
@@ -131,7 +132,7 @@ struct Anomaly {
 };
 
 // Field order is part of the design: what nearly every packet sets and nearly every detector
-// reads comes first and fits in four cache lines (checked by a static_assert in
+// reads comes first and fits in three cache lines (checked by a static_assert in
 // dispatch.cpp), the protocol parts are pointers (Part<T>), and what only some log
 // dialects fill (interface and rule names) and the anomaly list come last. In the threaded
 // pipeline an Event is written on one core and read on others; each line it touches crosses

@@ -13,28 +13,32 @@
 #pragma once
 
 #include <cassert>
-#include <memory>
+#include <cstdint>
 #include <utility>
 
 namespace netseen::decode {
 
 template <class T>
 class Part {
+  static_assert(alignof(T) >= 2, "the engaged flag lives in the pointer's low bit");
+
  public:
   Part() noexcept = default;
-  Part(const Part& o) : p_(o.on_ ? std::make_unique<T>(*o.p_) : nullptr), on_(o.on_) {}
-  Part(Part&& o) noexcept : p_(std::move(o.p_)), on_(o.on_) { o.on_ = false; }
+  Part(const Part& o) {
+    if (o.has_value()) bits_ = tag(new T(*o.ptr()), true);
+  }
+  Part(Part&& o) noexcept : bits_(o.bits_) { o.bits_ = 0; }
   Part& operator=(const Part& o) {
     if (this == &o) return *this;
-    if (o.on_) emplace(*o.p_);
-    else on_ = false;
+    if (o.has_value()) emplace(*o.ptr());
+    else reset();
     return *this;
   }
   Part& operator=(Part&& o) noexcept {
     if (this == &o) return *this;
-    p_ = std::move(o.p_);
-    on_ = o.on_;
-    o.on_ = false;
+    delete ptr();
+    bits_ = o.bits_;
+    o.bits_ = 0;
     return *this;
   }
   Part& operator=(const T& v) {
@@ -45,43 +49,48 @@ class Part {
     emplace(std::move(v));
     return *this;
   }
-  ~Part() = default;
+  ~Part() { delete ptr(); }
 
   // Engages the part with T(args...), reusing the storage of an earlier one.
   template <class... Args>
   T& emplace(Args&&... args) {
-    if (p_) *p_ = T(std::forward<Args>(args)...);
-    else p_ = std::make_unique<T>(std::forward<Args>(args)...);
-    on_ = true;
-    return *p_;
+    T* p = ptr();
+    if (p != nullptr) *p = T(std::forward<Args>(args)...);
+    else p = new T(std::forward<Args>(args)...);
+    bits_ = tag(p, true);
+    return *p;
   }
-  void reset() noexcept { on_ = false; }
+  void reset() noexcept { bits_ &= ~kOn; }
 
-  [[nodiscard]] bool has_value() const noexcept { return on_; }
-  explicit operator bool() const noexcept { return on_; }
+  [[nodiscard]] bool has_value() const noexcept { return (bits_ & kOn) != 0; }
+  explicit operator bool() const noexcept { return has_value(); }
   T* operator->() noexcept {
-    assert(on_);
-    return p_.get();
+    assert(has_value());
+    return ptr();
   }
   const T* operator->() const noexcept {
-    assert(on_);
-    return p_.get();
+    assert(has_value());
+    return ptr();
   }
   T& operator*() noexcept {
-    assert(on_);
-    return *p_;
+    assert(has_value());
+    return *ptr();
   }
   const T& operator*() const noexcept {
-    assert(on_);
-    return *p_;
+    assert(has_value());
+    return *ptr();
   }
-  // The storage of a disengaged part, for reset_event to move reusable buffers out of it
-  // before they are overwritten (nullptr when none was ever allocated).
-  T* storage() noexcept { return p_.get(); }
+  // The storage, engaged or not (nullptr when none was ever allocated).
+  T* storage() noexcept { return ptr(); }
 
  private:
-  std::unique_ptr<T> p_;
-  bool on_ = false;
+  static constexpr std::uintptr_t kOn = 1;
+  static std::uintptr_t tag(T* p, bool on) noexcept { return reinterpret_cast<std::uintptr_t>(p) | (on ? kOn : 0); }
+  [[nodiscard]] T* ptr() const noexcept { return reinterpret_cast<T*>(bits_ & ~kOn); }
+
+  // The storage's address, and in its low bit (always 0 in an address of a T) the flag: one
+  // word per part, so the six parts of an Event take 48 bytes.
+  std::uintptr_t bits_ = 0;
 };
 
 }  // namespace netseen::decode

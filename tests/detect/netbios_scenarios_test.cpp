@@ -29,7 +29,7 @@ class Scenario {
 
   decode::Event base(double t, const char* src, const char* dst) {
     decode::Event e;
-    e.origin = {0, ++frame_, false};
+    e.origin = {.number = ++frame_};
     e.ts = Timestamp{kT0 + static_cast<std::int64_t>(t * 1e6)};
     e.ip_version = 4;
     e.src = ip(src);
@@ -404,7 +404,7 @@ TEST(DnsTracker, PtrNames) {
 
 TEST(EvidenceSampler, KeepsFirstAndLatestBounded) {
   EvidenceSampler s;
-  for (std::uint64_t i = 1; i <= 1000; ++i) s.add({0, i, false});
+  for (std::uint64_t i = 1; i <= 1000; ++i) s.add({.number = i});
   const auto v = s.sample();
   ASSERT_EQ(v.size(), Finding::kMaxEvidence);
   EXPECT_EQ(v.front().number, 1U);
@@ -419,7 +419,9 @@ TEST(EvidenceSampler, KeepsFirstAndLatestBounded) {
 TEST(EvidenceSampler, SampleIsFirstThenLatestInOrderForEveryCount) {
   for (std::uint64_t n = 0; n <= 27; ++n) {
     EvidenceSampler s;
-    for (std::uint64_t i = 1; i <= n; ++i) s.add({static_cast<std::uint32_t>(i % 3), i * 10, i % 2 == 0});
+    for (std::uint64_t i = 1; i <= n; ++i) {
+      s.add({.number = i * 10, .input = static_cast<std::uint32_t>(i % 3), .is_line = i % 2 == 0});
+    }
     std::vector<std::uint64_t> want;
     for (std::uint64_t i = 1; i <= std::min<std::uint64_t>(n, 5); ++i) want.push_back(i * 10);
     for (std::uint64_t i = std::max<std::uint64_t>(6, n >= 5 ? n - 4 : 6); i <= n; ++i) want.push_back(i * 10);

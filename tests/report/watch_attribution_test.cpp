@@ -92,7 +92,7 @@ TEST(WatchAttribution, FindingAboutALocalSenderNamesItsProcess) {
   detect::Finding f;
   f.id = "nbstat.sweep";
   f.source = kLo;
-  f.evidence = {decode::Origin{0, 1, false}, decode::Origin{0, 30, false}};
+  f.evidence = {decode::Origin{.number = 1}, decode::Origin{.number = 30}};
   f.attr("process.status", std::string("stale"));  // an earlier enrichment is replaced
   w->enrich(f);
   EXPECT_EQ(attr_text(f, "process.status"), "found");
@@ -125,7 +125,7 @@ TEST(WatchAttribution, ForeignSourceIsLeftAlone) {
   EXPECT_EQ(w->stats().lookups, 0u);  // forwarded traffic is not looked up
   detect::Finding f;
   f.source = IpAddress::v4(192, 0, 2, 7);
-  f.evidence = {decode::Origin{0, 1, false}};
+  f.evidence = {decode::Origin{.number = 1}};
   w->enrich(f);
   EXPECT_TRUE(f.attributes.empty());
 }
@@ -143,7 +143,7 @@ TEST(WatchAttribution, ClosedSocketGivesTheReasonNotAGuess) {
   w->on_event(udp_event(2, kLo, port, IpAddress::v4(192, 0, 2, 2), 137));
   detect::Finding f;
   f.source = kLo;
-  f.evidence = {decode::Origin{0, 2, false}};
+  f.evidence = {decode::Origin{.number = 2}};
   w->enrich(f);
   EXPECT_EQ(attr_text(f, "process.status"), "socket_gone");
   EXPECT_NE(attr_text(f, "process.reason").find("127.0.0.1:" + std::to_string(port)), std::string::npos)
@@ -163,14 +163,14 @@ TEST(WatchAttribution, IcmpFromALocalSourceSaysWhy) {
   w->on_event(ev);
   detect::Finding f;
   f.source = kLo;
-  f.evidence = {decode::Origin{0, 5, false}};
+  f.evidence = {decode::Origin{.number = 5}};
   w->enrich(f);
   EXPECT_EQ(attr_text(f, "process.status"), "unsupported");
   EXPECT_NE(attr_text(f, "process.reason").find("only TCP and UDP"), std::string::npos);
   // A local finding with no evidence seen at all.
   detect::Finding g;
   g.source = kLo;
-  g.evidence = {decode::Origin{0, 999, false}};
+  g.evidence = {decode::Origin{.number = 999}};
   w->enrich(g);
   EXPECT_EQ(attr_text(g, "process.status"), "unknown");
 }
