@@ -496,7 +496,12 @@ struct ProcessAttributor::State {
     known.reserve(inode_owner.size() + remembered.size() + inode_miss.size());
     for (const auto& kv : inode_owner) known.insert(kv.first);
     for (const auto& kv : remembered) known.insert(kv.first);
-    for (const auto& kv : inode_miss) known.insert(kv.first);
+    // A socket whose owner the last scans missed is looked for again once min_rescan_interval
+    // has passed (one miss under load must not hide a socket from every later poll).
+    const auto started = Clock::now();
+    for (const auto& kv : inode_miss) {
+      if (started - kv.second < opt.min_rescan_interval) known.insert(kv.first);
+    }
     SockDiagClient* c = poll_client ? &*poll_client : &*client;
     const bool own = poll_client.has_value();
     sweeping = true;
