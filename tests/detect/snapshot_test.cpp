@@ -262,5 +262,25 @@ TEST(Interest, DeclaredKindsLoseNoFinding) {
   EXPECT_GE(findings, 10U) << "the inputs must exercise the detectors";
 }
 
+
+// The analyzer asks the decoder for checksum verification (a sum over every payload byte)
+// exactly when some detector reads anomalies, and always for application summaries; a
+// detector declared Load::Light is one that may leave the main part at all.
+TEST(Interest, DecodeDepthFollowsWhatTheDetectorsRead) {
+  auto eng = Engine::create({});
+  ASSERT_TRUE(eng.has_value());
+  bool any_reads_anomalies = false;
+  for (const auto& d : (*eng)->detectors()) {
+    any_reads_anomalies = any_reads_anomalies || d->reads_anomalies();
+    if (d->load() == Detector::Load::Light) {
+      EXPECT_TRUE(d->parallel_safe()) << d->id();
+    }
+  }
+  const auto o = (*eng)->decode_options();
+  EXPECT_EQ(o.verify_checksums, any_reads_anomalies);
+  EXPECT_FALSE(o.verify_checksums) << "no detector reads checksum anomalies today";
+  EXPECT_EQ(o.depth, decode::Depth::Application);
+}
+
 }  // namespace
 }  // namespace netseen::detect
