@@ -149,7 +149,7 @@ void dispatch_ip_protocol(std::uint8_t proto, ByteReader r, Ctx& c) {
 }
 
 void dispatch_udp_payload(ByteReader r, Ctx& c) {
-  if (!want(c, Depth::Application) || r.empty()) return;
+  if (!want(c, Depth::Headers) || r.empty()) return;
   const Event& ev = c.ev;
   // By content first: NBNS-shaped messages are NBNS whatever the port.
   const bool nbns_port = ev.sport == 137 || ev.dport == 137;
@@ -165,7 +165,7 @@ void dispatch_udp_payload(ByteReader r, Ctx& c) {
 }
 
 void dispatch_tcp_payload(ByteReader r, Ctx& c) {
-  if (!want(c, Depth::Application) || r.empty()) return;
+  if (!want(c, Depth::Headers) || r.empty()) return;
   const Event& ev = c.ev;
   const TcpRow* row = find_row(kTcpTable, ev.dport);
   if (row == nullptr) row = find_row(kTcpTable, ev.sport);

@@ -132,6 +132,7 @@ void decode_dns(ByteReader r, Ctx& c) {
   d.opcode = static_cast<std::uint8_t>((*flags >> 11) & 0x0F);
   d.rcode = static_cast<std::uint8_t>(*flags & 0x0F);
   d.answers = *an;
+  if (!want(c, Depth::Application)) return;
   for (std::size_t i = 0; i < *qd && i < limits::kMaxDnsRecords; ++i) {
     std::string* name = i == 0 ? &d.qname : nullptr;
     if (!read_name(msg, name)) {

@@ -43,7 +43,8 @@ enum class Depth : std::uint8_t {
   Link,         // MAC addresses, VLAN, link metadata (pflog/NFLOG action and rule)
   Network,      // + IP addresses, TTL, ID, fragments
   Transport,    // + ports, TCP flags, ICMP type/code and quoted packet
-  Application,  // + DNS, NetBIOS, SMB header
+  Headers,      // + the 12-byte header of DNS and NBNS messages (id, flags, counts), nothing after it
+  Application,  // + DNS names and records, NetBIOS name, datagram and session services, SMB header
 };
 
 struct DecodeOptions {

@@ -114,6 +114,25 @@ class Summary final : public netbios::NbnsVisitor {
 
 void decode_nbns(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
+  if (!want(c, Depth::Application)) {
+    // The header alone, as every path below fills it: a part exactly when the 12 bytes are there.
+    ByteReader h(r.rest());
+    const auto id = h.u16be(), flags = h.u16be(), qd = h.u16be(), an = h.u16be(), ns = h.u16be(), ar = h.u16be();
+    if (!ar) return;
+    const auto hdr = netbios::NbnsHeader::from_flags_word(*id, *flags);
+    ev.app = App::Nbns;
+    Nbns& n = ev.nbns.emplace();
+    n.id = hdr.id;
+    n.response = hdr.response;
+    n.opcode = hdr.opcode;
+    n.nm_flags = hdr.nm_flags;
+    n.rcode = hdr.rcode;
+    n.qdcount = *qd;
+    n.ancount = *an;
+    n.nscount = *ns;
+    n.arcount = *ar;
+    return;
+  }
   Nbns& n = ev.nbns.emplace();
   if (c.spare != nullptr) {
     reuse_buffer(n.nb_addresses, c.spare->nb_addresses);

@@ -25,6 +25,7 @@ class AddrDirectedBroadcast final : public scan::TallyDetector {
 
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.dst.is_v4() || (e.dst.v4_value() & 0xFF) != 0xFF || e.dst.is_limited_broadcast()) return;

@@ -27,6 +27,7 @@ class AddrLoopbackOnWire final : public scan::TallyDetector {
 
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.in_iface == "lo" || e.out_iface == "lo") return;

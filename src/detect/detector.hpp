@@ -11,6 +11,7 @@
 
 #include "core/ip_address.hpp"
 #include "decode/event.hpp"
+#include "decode/frame.hpp"
 #include "detect/finding.hpp"
 
 namespace netseen::detect {
@@ -71,6 +72,13 @@ class Detector {
   // checksums among them). Verifying checksums sums every payload byte; the analyzer asks the
   // decoder for it only when some detector says it needs it (Engine::decode_options).
   [[nodiscard]] virtual bool reads_anomalies() const { return false; }
+  // How deep captured frames must be decoded for on_event() to see everything it reads. A
+  // side group that reads the captures again on its own thread (the threaded analyzer's
+  // replay, Engine::side_decode_options) decodes only as deep as its detectors ask: the
+  // scans, traces and odd-address detectors need addresses, ports, flags and ICMP
+  // (Transport); telling a DNS or NBNS answer from a question needs the message header
+  // (Headers). The default is everything.
+  [[nodiscard]] virtual decode::Depth depth() const { return decode::Depth::Application; }
   // Emits what has accumulated. Called after the last event, and also mid-stream by
   // Engine::snapshot() (netseen watch), possibly many times: it must not change the
   // detector's state, so that the findings equal what one call at that point would give.

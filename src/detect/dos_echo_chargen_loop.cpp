@@ -33,6 +33,7 @@ class DosEchoChargenLoop final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || !loop_port(e.sport) || !loop_port(e.dport)) return;
     if (e.sport != 7 && e.dport != 7 && e.sport != 19 && e.dport != 19) return;

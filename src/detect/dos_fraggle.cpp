@@ -28,6 +28,7 @@ class DosFraggle final : public scan::TallyDetector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || (e.dport != 7 && e.dport != 19) || !e.dst.is_v4()) return;

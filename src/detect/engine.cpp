@@ -218,6 +218,7 @@ void Engine::learn_names(const decode::Event& e) {
 
 void Engine::split_side(unsigned groups, bool light_on_main) {
   side_.assign(groups, {});
+  side_decode_.assign(groups, decode::DecodeOptions{.depth = decode::Depth::Link, .verify_checksums = false});
   for (auto& list : main_by_interest_) list.clear();
   if (groups == 0) return;
   // Parallel-safe detectors go round the groups in registry order; the rest stay on main.
@@ -227,6 +228,9 @@ void Engine::split_side(unsigned groups, bool light_on_main) {
     if (!detectors_[i]->parallel_safe()) continue;
     if (light_on_main && detectors_[i]->load() == Detector::Load::Light) continue;
     group_of[i] = static_cast<int>(next);
+    auto& o = side_decode_[next];
+    o.depth = std::max(o.depth, detectors_[i]->depth());
+    o.verify_checksums = o.verify_checksums || detectors_[i]->reads_anomalies();
     next = (next + 1) % groups;
   }
   for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
@@ -318,6 +322,10 @@ decode::DecodeOptions Engine::decode_options() const {
   o.verify_checksums = std::any_of(detectors_.begin(), detectors_.end(),
                                    [](const std::unique_ptr<Detector>& d) { return d->reads_anomalies(); });
   return o;
+}
+
+decode::DecodeOptions Engine::side_decode_options(unsigned group) const {
+  return group < side_decode_.size() ? side_decode_[group] : decode_options();
 }
 
 void Engine::finish() {

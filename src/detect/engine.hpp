@@ -104,6 +104,10 @@ class Engine {
   // always, checksum verification only when a detector reads anomalies (none of the engine's
   // own bookkeeping does).
   [[nodiscard]] decode::DecodeOptions decode_options() const;
+  // After split_side(): how deep side group g's detectors need captured frames decoded (the
+  // deepest Detector::depth() among them, checksums when one reads anomalies), for a group
+  // that reads the captures again itself instead of receiving the main part's Events.
+  [[nodiscard]] decode::DecodeOptions side_decode_options(unsigned group) const;
 
   // Threaded analysis. split_side(n) (n >= 1) sets the parallel-safe detectors
   // (Detector::parallel_safe) apart in n groups; from then on on_event_main() does the
@@ -164,6 +168,7 @@ class Engine {
   // After split_side(): the detectors on_event_main() runs, and each side group's.
   std::array<std::vector<Detector*>, 32> main_by_interest_;
   std::vector<std::array<std::vector<Detector*>, 32>> side_;
+  std::vector<decode::DecodeOptions> side_decode_;
   bool ignore_interest_ = false;
 };
 

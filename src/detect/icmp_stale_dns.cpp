@@ -24,6 +24,7 @@ class IcmpStaleDns final : public scan::TallyDetector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp || !e.icmp->quoted || e.transport != decode::Transport::Icmp) return;

@@ -37,6 +37,7 @@ class ScanIpProtocol final : public Detector {
   }
 
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.ip_version == 0 || !e.src.valid() || !e.dst.valid() || e.dst.is_multicast()) return;
     const bool common = e.protocol == 6 || e.protocol == 17 || e.protocol == 1 || e.protocol == 58;

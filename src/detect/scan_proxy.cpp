@@ -36,6 +36,7 @@ class ScanProxy final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
     if (e.dport != 80) {

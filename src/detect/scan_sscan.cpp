@@ -47,6 +47,7 @@ class ScanSscan final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp) return;
     const bool ack_ping = (e.tcp_flags & 0x17) == decode::tcpflag::kAck && e.sport == e.dport && ping_port(e.dport);

@@ -54,6 +54,7 @@ class ScanTcpFlags final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || !e.src.valid() || !e.dst.valid()) return;
     if ((e.tcp_flags & 0x12) == 0x12) {  // SYN+ACK: the target answered

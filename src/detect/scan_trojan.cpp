@@ -40,6 +40,7 @@ class ScanTrojan final : public scan::TallyDetector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
     const auto& kb = ctx.kb();

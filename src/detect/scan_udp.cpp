@@ -41,6 +41,7 @@ class ScanUdp final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport == decode::Transport::Udp) {
       if (scan::classify_probe(e) != scan::Probe::Udp || scan::is_traceroute_udp(e) || e.dport == 137) return;

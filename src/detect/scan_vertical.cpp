@@ -51,6 +51,7 @@ class ScanVertical final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;

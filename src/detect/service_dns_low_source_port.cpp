@@ -30,6 +30,7 @@ class ServiceDnsLowSourcePort final : public scan::TallyDetector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || e.dport != 53 || e.sport >= 1024 || e.sport == 53) return;

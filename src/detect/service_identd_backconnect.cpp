@@ -36,6 +36,7 @@ class ServiceIdentdBackconnect final : public scan::TallyDetector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   // Reads only home networks, the knowledge base and its own state; emits in finish().
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;

@@ -45,6 +45,7 @@ class TraceIcmp final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kIcmp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.icmp) return;
     if (is_echo_request(e)) {

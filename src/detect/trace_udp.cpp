@@ -42,6 +42,7 @@ class TraceUdp final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
+  [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (scan::is_traceroute_udp(e)) {
       auto* s = state(e.src, e.dst, ctx);

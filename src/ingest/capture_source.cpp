@@ -85,6 +85,13 @@ class CaptureSource final : public EventSource {
 
   [[nodiscard]] const InputStats& stats() const override { return stats_; }
 
+  [[nodiscard]] bool replayable() const override { return true; }
+  [[nodiscard]] std::unique_ptr<EventSource> replay(const decode::DecodeOptions& decode) const override {
+    OpenOptions o;
+    o.input_index = input_;
+    return std::make_unique<CaptureSource>(buffer_, stats_.path, o, decode);
+  }
+
  private:
   std::shared_ptr<const InputBuffer> buffer_;
   std::uint32_t input_;

@@ -58,6 +58,17 @@ class EventSource {
   // Records that yield no event are counted in stats() and skipped internally.
   virtual bool next(decode::Event& out) = 0;
   [[nodiscard]] virtual const InputStats& stats() const = 0;
+  // True when replay() gives a second reader: captures, whose bytes are mapped or held in
+  // memory anyway. Logs are parsed once (parsing is most of their cost); a live capture is
+  // gone once read.
+  [[nodiscard]] virtual bool replayable() const { return false; }
+  // A second, independent reader of the same input from its start, decoding captured frames
+  // as `decode` says, over the bytes this source already holds (no second copy): what the
+  // threaded analyzer's side groups read. It yields the events this source yields (decoded
+  // to the given depth); its counts are its own. Null unless replayable().
+  [[nodiscard]] virtual std::unique_ptr<EventSource> replay(const decode::DecodeOptions& /*decode*/) const {
+    return nullptr;
+  }
 };
 
 struct OpenOptions {

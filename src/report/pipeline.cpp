@@ -60,10 +60,12 @@ class Channel {
 // --since/--until are counted and passed over.
 class Merger {
  public:
+  // `reports`: this merger calls the progress callback (only the main part's does).
   Merger(std::vector<std::unique_ptr<ingest::EventSource>>& sources, const AnalyzeOptions& options,
-         std::uint64_t& outside, std::chrono::steady_clock::time_point start)
+         std::uint64_t& outside, std::chrono::steady_clock::time_point start, bool reports = true)
       : sources_(sources),
         options_(options),
+        reports_(reports && static_cast<bool>(options.progress)),
         outside_(outside),
         start_(start),
         last_report_(start),
@@ -78,7 +80,7 @@ class Merger {
   bool next(decode::Event& out) {
     for (;;) {
       if (!pull(out)) return false;
-      if (options_.progress && ++tick_ % 1024 == 0) {
+      if (reports_ && ++tick_ % 1024 == 0) {
         // The time is looked at every 1024 events, the callback runs at most every interval.
         const auto now = std::chrono::steady_clock::now();
         if (std::chrono::duration<double>(now - last_report_).count() >= options_.progress_interval_s) {
@@ -124,6 +126,7 @@ class Merger {
 
   std::vector<std::unique_ptr<ingest::EventSource>>& sources_;
   const AnalyzeOptions& options_;
+  bool reports_;
   std::uint64_t& outside_;
   std::chrono::steady_clock::time_point start_, last_report_;
   std::uint32_t tick_ = 0;
@@ -153,6 +156,7 @@ void run_single(Merger& merger, Consumer& consume) {
   while (merger.next(ev)) consume(ev);
 }
 
+// Logs, and captures mixed with logs or read live:
 // threads == 2: the reader thread reads, decodes and runs the engine's main part; one side
 // thread runs the parallel-safe detectors (Engine::on_event_side).
 // threads >= 3: reading and decoding get a thread of their own, the main part runs on the
@@ -228,20 +232,62 @@ void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, uns
   engine.split_side(0);
 }
 
+// Every input a capture: each side group reads the inputs again on a thread of its own,
+// decoding only as deep as its detectors ask (Engine::side_decode_options: addresses, ports,
+// flags, ICMP and the DNS/NBNS header; no names, no checksums), while the calling thread
+// reads, decodes in full and runs the main part with the light parallel-safe detectors.
+// Nothing passes between the threads until finish(): handing every decoded Event to another
+// core cost more than decoding the frame a second time (docs/performance.md, fifth round).
+// Each group sees every event in input order, as in run_threaded.
+void run_replayed(Merger& merger, Consumer& consume, detect::Engine& engine,
+                  std::vector<std::vector<std::unique_ptr<ingest::EventSource>>>& side_sources,
+                  const AnalyzeOptions& options, std::chrono::steady_clock::time_point start) {
+  std::vector<std::thread> side;
+  side.reserve(side_sources.size());
+  for (unsigned g = 0; g < side_sources.size(); ++g) {
+    side.emplace_back([&, g] {
+      std::uint64_t outside = 0;  // the main part's merger counts these
+      Merger mine(side_sources[g], options, outside, start, false);
+      decode::Event ev;
+      while (mine.next(ev)) engine.on_event_side(ev, g);
+    });
+  }
+  run_single(merger, consume);
+  for (auto& t : side) t.join();
+  engine.split_side(0);
+}
+
+bool all_replayable(const std::vector<std::unique_ptr<ingest::EventSource>>& sources) {
+  return !sources.empty() && std::all_of(sources.begin(), sources.end(), [](const auto& s) { return s->replayable(); });
+}
+
+// After split_side(): each side group's own readers of the inputs, decoding to its depth.
+std::vector<std::vector<std::unique_ptr<ingest::EventSource>>> replay_sources(
+    const std::vector<std::unique_ptr<ingest::EventSource>>& sources, const detect::Engine& engine) {
+  std::vector<std::vector<std::unique_ptr<ingest::EventSource>>> out(engine.side_groups());
+  for (unsigned g = 0; g < out.size(); ++g) {
+    for (const auto& src : sources) out[g].push_back(src->replay(engine.side_decode_options(g)));
+  }
+  return out;
+}
+
 }  // namespace
 
-unsigned choose_threads(const std::vector<std::string>& inputs) {
+unsigned choose_threads(const std::vector<std::string>& inputs, bool replayable) {
   std::uint64_t bytes = 0;
   for (const auto& path : inputs) {
     struct stat st {};
     if (path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) bytes += static_cast<std::uint64_t>(st.st_size);
   }
   if (bytes < kLargeInputBytes) return 1;
-  // A reader, the engine's main part and the side groups: one more thread than cores keeps
-  // both cores of a 2-core machine busy (measured: 3 beats 2 and 4 there on captures and
-  // logs); beyond 6 side groups there are not enough heavy detectors to share.
   const unsigned cores = std::thread::hardware_concurrency();
-  return cores >= 2 ? std::min(cores, 6u) + 1 : 1;
+  if (cores < 2) return 1;
+  // Captures: one thread per core, each reading for itself (a third thread on two cores
+  // only decodes the capture once more). Logs: a reader, the engine's main part and the side
+  // groups, one more thread than cores, which keeps both cores of a 2-core machine busy
+  // (measured: 3 beats 2 and 4 there). Beyond 6 side groups there are not enough heavy
+  // detectors to share.
+  return replayable ? std::min(cores, 7u) : std::min(cores, 6u) + 1;
 }
 
 Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
@@ -261,12 +307,23 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     sources.push_back(std::move(*src));
   }
   if (options.collect_report_data) out.data = std::make_unique<ReportData>();
-  out.threads = options.threads == 0 ? choose_threads(options.inputs) : std::min(options.threads, kMaxThreads);
+  const bool replayable = all_replayable(sources);
+  out.threads =
+      options.threads == 0 ? choose_threads(options.inputs, replayable) : std::min(options.threads, kMaxThreads);
   {
     Merger merger(sources, options, out.outside_time_window, start);
     Consumer consume(options, out);
-    if (out.threads >= 2) run_threaded(merger, consume, *out.engine, out.threads);
-    else run_single(merger, consume);
+    if (out.threads >= 2 && replayable) {
+      // The main part (with the light parallel-safe detectors: measured faster than sending
+      // them to the side) and threads - 1 side groups.
+      out.engine->split_side(out.threads - 1, true);
+      auto side_sources = replay_sources(sources, *out.engine);
+      run_replayed(merger, consume, *out.engine, side_sources, options, start);
+    } else if (out.threads >= 2) {
+      run_threaded(merger, consume, *out.engine, out.threads);
+    } else {
+      run_single(merger, consume);
+    }
     if (options.progress) merger.report_progress(true);
   }
   out.engine->finish();

@@ -41,17 +41,20 @@ struct AnalyzeOptions {
   // Called while reading, at most every progress_interval_s, and once at the end with done set.
   std::function<void(const Progress&)> progress;
   double progress_interval_s = 0.2;
-  // 1: one thread reads, decodes and detects. 2: the reader thread also runs the engine's
-  // main part (Engine::on_event_main), one side thread the parallel-safe detectors. 3 or
-  // more: reader, main part and threads - 2 side groups each on a thread of its own. Every
-  // detector sees the same events in the same order, so the results are identical.
-  // 0: choose (choose_threads).
+  // 1: one thread reads, decodes and detects. When every input is a capture (replayable),
+  // N >= 2: the calling thread reads, decodes and runs the engine's main part
+  // (Engine::on_event_main), and N - 1 side groups of parallel-safe detectors each read and
+  // decode the captures again on a thread of their own. Otherwise (logs): 2: the reader thread
+  // also runs the main part, one side thread the parallel-safe detectors; 3 or more: reader,
+  // main part and threads - 2 side groups each on a thread of its own. Every detector sees
+  // the same events in the same order, so the results are identical. 0: choose (choose_threads).
   unsigned threads = 1;
 };
 
 // What `threads = 0` becomes for these inputs: 1 for small inputs (under 32 MiB of regular
-// files, stdin) or one core, else one more than the cores (at most 7).
-unsigned choose_threads(const std::vector<std::string>& inputs);
+// files, stdin) or one core; else the cores (at most 7) when every input is a capture
+// (`replayable`), one more than the cores (at most 7) for logs.
+unsigned choose_threads(const std::vector<std::string>& inputs, bool replayable);
 
 struct UnreadableInput {
   std::string path;

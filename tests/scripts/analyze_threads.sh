@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# `analyze --threads 2, 3 and 4` (the engine split from the scan and trace detectors; a
-# reader thread of its own from 3; side groups from 4) must give exactly the findings JSON
-# of `--threads 1` (elapsed time aside): on the bundled example, generated
-# captures (pcap with scenarios, pcapng), a generated netfilter log (also through stdin, the
-# streaming path), and every capture / psad log in ../shared/corpus when it is present.
+# `analyze --threads 2, 3 and 4` must give exactly the findings JSON of `--threads 1`
+# (elapsed time aside). Captures: the engine's main part and 1-3 side groups that each read
+# the capture again, decoded only as deep as their detectors declare (a depth declared too
+# shallow shows here). Logs: the engine split from the scan and trace detectors, a reader
+# thread of its own from 3, side groups from 4. Inputs: the bundled example, generated
+# captures (pcap with scenarios, pcapng; the pcap also through stdin, held in memory), a
+# generated netfilter log (also through stdin, the streaming path), captures merged with
+# logs, time windows, and every capture / psad log in ../shared/corpus when it is present.
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,8 +45,16 @@ check() {  # label, netseen args...
 }
 for f in "${inputs[@]}"; do check "$f" "$f"; done
 check "all inputs merged" "${inputs[@]:0:5}"
+check "captures merged" "$tmp/mixed.pcap" "$tmp/mixed.pcapng" "$src/examples/office.pcap"
 STDIN_FILE="$tmp/nf.log" check "stdin log" -
+STDIN_FILE="$tmp/mixed.pcap" check "stdin capture" -
 check "--since/--until window" --since 2026-03-01T00:02:00Z --until 2026-03-01T00:05:00Z "$tmp/nf.log"
+first=$("$NETSEEN" decode "$tmp/mixed.pcap" 2>/dev/null | sed -n '400p' | awk '{print $2}')
+if [[ -n "$first" ]]; then
+  check "capture window from $first" --since "$first" "$tmp/mixed.pcap"
+else
+  echo "could not read a time stamp from the generated capture"; fails=$((fails + 1))
+fi
 # The stdin (streamed) log gives the same findings as the mapped file.
 "$NETSEEN" analyze --no-db --format json --threads 2 "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed "s#$tmp/nf.log#IN#g" > "$tmp/file.json"
 "$NETSEEN" analyze --no-db --format json --threads 3 - < "$tmp/nf.log" 2>/dev/null | norm /dev/stdin | sed 's#"path":"-"#"path":"IN"#; s#"input":"-"#"input":"IN"#g' > "$tmp/pipe.json"
