@@ -508,11 +508,12 @@ struct ProcessAttributor::State {
     if (own) lock.unlock();
 
     std::vector<SockDiagRecord> all;
-    std::uint64_t queries = 0;
+    std::uint64_t queries = 0, dump_errors = 0;
     for (std::uint8_t protocol : {kIpProtoUdp, kIpProtoTcp}) {
       for (std::uint8_t family : {kAfInet, kAfInet6}) {
         ++queries;
-        static_cast<void>(c->dump(family, protocol, std::nullopt, all, opt.sock_diag));
+        // A failed dump keeps the records it got; the next poll asks again.
+        if (!c->dump(family, protocol, std::nullopt, all, opt.sock_diag)) ++dump_errors;
       }
     }
     std::unordered_set<std::uint32_t> live, unknown;
@@ -540,6 +541,7 @@ struct ProcessAttributor::State {
     sweeping = false;
     const auto now = Clock::now();
     stats.sock_diag_queries += queries;
+    stats.poll_dump_errors += dump_errors;
     if (scanned) absorb_scan(scan);
     for (auto& [pid, info] : read) processes[pid] = CachedProcess{std::move(info), now};
     for (const auto& r : all) {
@@ -556,6 +558,7 @@ struct ProcessAttributor::State {
       auto o = inode_owner.find(r.inode);
       if (o == inode_owner.end()) {
         inode_miss[r.inode] = now;
+        ++stats.poll_misses;
         continue;
       }
       Attribution a;

@@ -93,6 +93,8 @@ struct AttributionStats {
   std::uint64_t sock_diag_queries = 0;
   std::uint64_t proc_scans = 0;
   std::uint64_t polls = 0;
+  std::uint64_t poll_dump_errors = 0;     // socket-table dumps of a poll that failed or stopped early
+  std::uint64_t poll_misses = 0;         // sockets a poll saw whose owner its /proc scan did not find
   std::uint64_t destroy_events = 0;
   std::uint64_t destroy_overruns = 0;
   std::uint64_t total_lookup_ns = 0;

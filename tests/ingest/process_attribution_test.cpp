@@ -535,7 +535,10 @@ TEST(ProcessAttributor, BackgroundPollCatchesAShortLivedSocket) {
   }
   s.close_now();
   const auto a = attr->attribute(kIpProtoUdp, kLo, port, kPeer, 137, Timestamp{});
-  ASSERT_EQ(a.status, AttributionStatus::Found) << a.reason;
+  const auto st = attr->stats();
+  ASSERT_EQ(a.status, AttributionStatus::Found)
+      << a.reason << "; polls " << st.polls - polls_at_bind << " since the bind, dump errors " << st.poll_dump_errors
+      << ", owner misses " << st.poll_misses << ", /proc scans " << st.proc_scans;
   EXPECT_TRUE(a.socket_closed);
   EXPECT_EQ(a.process->pid, ::getpid());
 }
