@@ -31,6 +31,13 @@ class IpAddress {
     return v4((std::uint32_t{a} << 24) | (std::uint32_t{b} << 16) | (std::uint32_t{c} << 8) | d);
   }
   static IpAddress v6(const std::array<std::uint8_t, 16>& bytes) noexcept;
+  // Sets this to the IPv4 address in the 4 bytes at `network_order` (as on the wire): what
+  // v4(load_be32(p)) gives, without turning the bytes into a number and back.
+  void assign_v4(const std::uint8_t* network_order) noexcept {
+    family_ = 4;
+    b_ = {};
+    std::memcpy(b_.data() + 12, network_order, 4);
+  }
   // "10.0.0.1", "::1", "fe80::1%eth0" (zone dropped). nullopt when not an address.
   static std::optional<IpAddress> parse(std::string_view text) noexcept;
 

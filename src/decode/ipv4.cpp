@@ -30,8 +30,8 @@ void decode_ipv4(ByteReader r, Ctx& c) {
     return;
   }
   ev.ip_version = 4;
-  ev.src = IpAddress::v4(load_be32(src));
-  ev.dst = IpAddress::v4(load_be32(dst));
+  ev.src.assign_v4(src);
+  ev.dst.assign_v4(dst);
   ev.protocol = proto;
   ev.ttl = ttl;
   ev.has_ttl = true;

@@ -30,9 +30,9 @@ class AddrLoopbackOnWire final : public scan::TallyDetector {
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
-    if (e.in_iface == "lo" || e.out_iface == "lo") return;
     const bool src_lo = e.src.is_loopback();
     if (!src_lo && !e.dst.is_loopback()) return;
+    if (e.in_iface == "lo" || e.out_iface == "lo") return;
     auto* t = tally(src_lo ? e.src : e.dst, ctx);
     if (t == nullptr) return;
     t->add(e, src_lo ? e.dst : e.src);

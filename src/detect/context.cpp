@@ -15,14 +15,23 @@ Context::Context(std::vector<Cidr> home_nets) : home_nets_(std::move(home_nets))
   for (const auto& c : home_nets_) {
     if (!c.base().is_v4()) continue;
     const std::uint32_t mask = c.prefix() == 0 ? 0U : ~std::uint32_t{0} << (32U - c.prefix());
-    home_v4_.push_back({c.base().v4_value() & mask, mask});
+    const std::uint32_t base = c.base().v4_value() & mask;
+    if (c.prefix() > 16) {
+      home_v4_.push_back({base, mask});
+      continue;
+    }
+    // Every /16 the net covers: 10/8 is 256 of them, 0/0 all 65,536.
+    const std::uint32_t first = base >> 16, count = std::uint32_t{1} << (16U - c.prefix());
+    for (std::uint32_t n = first; n < first + count; ++n) home16_[n >> 6] |= std::uint64_t{1} << (n & 63U);
   }
 }
 
 bool Context::inside(const IpAddress& a) const noexcept {
-  // Asked several times per event by several detectors: IPv4 is one masked compare per net.
+  // Asked several times per event by several detectors: for IPv4 one bit (the nets of /16
+  // and shorter, the usual home nets), then a masked compare per longer net.
   if (a.is_v4()) {
     const std::uint32_t v = a.v4_value();
+    if (((home16_[v >> 22] >> ((v >> 16) & 63U)) & 1U) != 0) return true;
     return std::any_of(home_v4_.begin(), home_v4_.end(), [&](const V4Net& n) { return (v & n.mask) == n.base; });
   }
   return std::any_of(home_nets_.begin(), home_nets_.end(), [&](const Cidr& c) { return c.contains(a); });

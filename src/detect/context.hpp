@@ -119,7 +119,8 @@ class Context {
   struct V4Net {
     std::uint32_t base, mask;
   };
-  std::vector<V4Net> home_v4_;  // the IPv4 home nets as masks (inside() fast path)
+  std::array<std::uint64_t, 1024> home16_{};  // bit n: the /16 n.0.0/16 is inside
+  std::vector<V4Net> home_v4_;  // the IPv4 home nets longer than /16, as masks
   DnsTracker dns_;
   std::function<std::string(const IpAddress&, Timestamp)> region_;
   const knowledge::KnowledgeBase* kb_ = nullptr;

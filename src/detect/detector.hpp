@@ -28,8 +28,13 @@ constexpr std::uint8_t kUdp = 2;
 constexpr std::uint8_t kIcmp = 4;     // ICMP and ICMPv6
 constexpr std::uint8_t kOtherIp = 8;  // IP with another (or no decoded) transport
 constexpr std::uint8_t kNonIp = 16;   // ARP and other link-layer frames, unparsed lines
+// A narrower kind inside kTcp | kUdp: TCP or UDP from or to port 137, 138, 139 or 445, or
+// carrying a NetBIOS name-service message (on any port). A detector that acts only on
+// NetBIOS and SMB declares this instead of kTcp | kUdp and is not called for the rest.
+constexpr std::uint8_t kNetbios = 32;
 constexpr std::uint8_t kIp = kTcp | kUdp | kIcmp | kOtherIp;
 constexpr std::uint8_t kAll = kIp | kNonIp;
+constexpr std::size_t kCombinations = 64;  // every value of(e) can take
 // The kinds one event belongs to.
 std::uint8_t of(const decode::Event& e) noexcept;
 }  // namespace interest

@@ -51,6 +51,10 @@ std::uint8_t interest::of(const decode::Event& e) noexcept {
     case decode::Transport::Other: k = e.ip_version != 0 ? interest::kOtherIp : interest::kNonIp; break;
   }
   if (e.icmp) k |= interest::kIcmp;
+  if ((k & (interest::kTcp | interest::kUdp)) != 0) {
+    auto nb = [](std::uint16_t p) { return p == 137 || p == 138 || p == 139 || p == 445; };
+    if (nb(e.sport) || nb(e.dport) || e.nbns) k |= interest::kNetbios;
+  }
   return k;
 }
 

@@ -164,10 +164,10 @@ class Engine {
   std::vector<std::unique_ptr<Detector>> detectors_;
   // For each combination of event kinds (interest::of), the detectors that look at it, in
   // the order of detectors_.
-  std::array<std::vector<Detector*>, 32> by_interest_;
+  std::array<std::vector<Detector*>, interest::kCombinations> by_interest_;
   // After split_side(): the detectors on_event_main() runs, and each side group's.
-  std::array<std::vector<Detector*>, 32> main_by_interest_;
-  std::vector<std::array<std::vector<Detector*>, 32>> side_;
+  std::array<std::vector<Detector*>, interest::kCombinations> main_by_interest_;
+  std::vector<std::array<std::vector<Detector*>, interest::kCombinations>> side_;
   std::vector<decode::DecodeOptions> side_decode_;
   bool ignore_interest_ = false;
 };

@@ -36,7 +36,7 @@ class NbnsSpoofedResponse final : public Detector {
             {"max_queries", &cfg_.max_queries, "queries remembered at once"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.nbns || !e.nbns->response || e.nbns->opcode != 0 || e.nbns->rcode != 0 || !e.nbns->question ||
         e.nbns->qtype != kNbType || e.nbns->nb_addresses.empty()) {

@@ -35,7 +35,7 @@ class NbstatDynamicPort final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_decoded_nbstat_query(e) || e.nbns->id == kNmapTxid || e.sport < cfg_.min_port) return;
     auto it = state_.find(e.src);

@@ -28,7 +28,7 @@ class NbstatLocalInventory final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_decoded_nbstat_query(e) || !ctx.inside(e.src)) return;
     if (e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;

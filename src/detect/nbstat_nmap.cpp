@@ -23,7 +23,7 @@ class NbstatNmap final : public Detector {
   }
   std::vector<Param> params() override { return {{"max_sources", &cfg_.max_sources, "sources tracked at once"}}; }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.nbns || e.nbns->response || e.nbns->id != kNmapTxid || e.nbns->opcode != 0) return;
     auto it = state_.find(e.src);

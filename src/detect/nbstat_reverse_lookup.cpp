@@ -45,7 +45,7 @@ class NbstatReverseLookup final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once (memory cap)"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios | interest::kIcmp; }
   void on_event(const decode::Event& e, Context& ctx) override {
     // ICMP port-unreachable quoting a query to 137 from a host we follow.
     if (e.icmp && e.icmp->type == 3 && e.icmp->code == 3 && e.icmp->quoted && e.icmp->quoted->has_ports &&

@@ -42,7 +42,7 @@ class NbstatSweep final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once (memory cap)"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_nbstat_like(e) || !e.dst.valid() || e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
     auto it = state_.find(e.src);

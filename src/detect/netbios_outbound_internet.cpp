@@ -36,7 +36,7 @@ class NetbiosOutboundInternet final : public Detector {
             {"max_sources", &cfg_.max_sources, "sources tracked at once"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!netbios_port(e) || !ctx.inside(e.src) || ctx.inside(e.dst) || !e.dst.is_public()) return;
     // Only the opening of a TCP connection counts (not every data segment).

@@ -44,7 +44,7 @@ class SpreadInternal final : public Detector {
              "days a host remembered from an earlier run still counts towards the spread"}};
   }
 
-  [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
+  [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     const bool nb = (e.transport == decode::Transport::Udp && (e.dport == 137 || e.dport == 138)) ||
                     (e.transport == decode::Transport::Tcp && (e.dport == 139 || e.dport == 445) &&

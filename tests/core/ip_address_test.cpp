@@ -26,6 +26,20 @@ TEST(IpAddress, ParseAndFormat) {
   EXPECT_LT(ip("9.0.0.1"), ip("10.0.0.1"));
 }
 
+// The decoder's path from wire bytes: whatever the address held before (here IPv6), the
+// result equals the address built from the number, and it orders and hashes the same.
+TEST(IpAddress, AssignV4FromWireBytes) {
+  const std::uint8_t wire[4] = {192, 168, 7, 200};
+  IpAddress a = ip("2001:db8::1:2:3:4");
+  a.assign_v4(wire);
+  EXPECT_EQ(a, IpAddress::v4(192, 168, 7, 200));
+  EXPECT_TRUE(a.is_v4());
+  EXPECT_EQ(a.v4_value(), 0xC0A807C8U);
+  EXPECT_EQ(a.to_string(), "192.168.7.200");
+  EXPECT_FALSE(a < IpAddress::v4(192, 168, 7, 200) || IpAddress::v4(192, 168, 7, 200) < a);
+  EXPECT_EQ(IpAddressHash{}(a), IpAddressHash{}(IpAddress::v4(192, 168, 7, 200)));
+}
+
 TEST(IpAddress, Classes) {
   EXPECT_TRUE(ip("192.168.1.1").is_private());
   EXPECT_TRUE(ip("172.31.255.255").is_private());
