@@ -66,8 +66,9 @@ class Detector {
   // Learned names, DNS correlation, findings and observations are off limits to it.
   [[nodiscard]] virtual bool parallel_safe() const { return false; }
   // For a parallel-safe detector, how much work the event stream gives it: Heavy ones update
-  // their tables on most packets (scans, traces); Light ones return after a test or two for
-  // nearly every packet and act on rare ones (odd addresses, ICMP errors, a few services).
+  // their tables or run several tests on most packets (scans, traces, private addresses
+  // outside); Light ones return after a test or two for nearly every packet and act on rare
+  // ones (odd addresses, ICMP errors, a few services).
   // When the main part has a thread of its own, Light ones stay on it and only Heavy ones
   // go to the side threads (Engine::split_side); measured on the 1 GB capture this split is
   // faster with three threads, and sending everything to the side faster with two.
