@@ -110,27 +110,34 @@ class Summary final : public netbios::NbnsVisitor {
   std::optional<std::uint16_t> additional_flags_, answer_flags_;
 };
 
+// The NBNS part from the 12-byte header only (counts as declared, no records); no part when
+// fewer than 12 bytes are there.
+void header_only(Bytes msg, Event& ev) {
+  ByteReader h(msg);
+  const auto id = h.u16be(), flags = h.u16be(), qd = h.u16be(), an = h.u16be(), ns = h.u16be(), ar = h.u16be();
+  if (!ar) return;
+  const auto hdr = netbios::NbnsHeader::from_flags_word(*id, *flags);
+  ev.app = App::Nbns;
+  Nbns& n = ev.nbns.emplace();
+  n.id = hdr.id;
+  n.response = hdr.response;
+  n.opcode = hdr.opcode;
+  n.nm_flags = hdr.nm_flags;
+  n.rcode = hdr.rcode;
+  n.qdcount = *qd;
+  n.ancount = *an;
+  n.nscount = *ns;
+  n.arcount = *ar;
+}
+
 }  // namespace
 
 void decode_nbns(ByteReader r, Ctx& c) {
   Event& ev = c.ev;
+  // The header alone (Depth::Headers) as every path below fills it: a part exactly when
+  // the 12 bytes are there.
   if (!want(c, Depth::Application)) {
-    // The header alone, as every path below fills it: a part exactly when the 12 bytes are there.
-    ByteReader h(r.rest());
-    const auto id = h.u16be(), flags = h.u16be(), qd = h.u16be(), an = h.u16be(), ns = h.u16be(), ar = h.u16be();
-    if (!ar) return;
-    const auto hdr = netbios::NbnsHeader::from_flags_word(*id, *flags);
-    ev.app = App::Nbns;
-    Nbns& n = ev.nbns.emplace();
-    n.id = hdr.id;
-    n.response = hdr.response;
-    n.opcode = hdr.opcode;
-    n.nm_flags = hdr.nm_flags;
-    n.rcode = hdr.rcode;
-    n.qdcount = *qd;
-    n.ancount = *an;
-    n.nscount = *ns;
-    n.arcount = *ar;
+    header_only(r.rest(), ev);
     return;
   }
   Nbns& n = ev.nbns.emplace();
@@ -155,23 +162,7 @@ void decode_nbns_full(ByteReader r, Ctx& c) {
   auto parsed = netbios::parse_nbns(msg);
   if (!parsed) {
     add_anomaly(ev, "nbns_malformed", parsed.error().message());
-    if (msg.size() < netbios::NbnsHeader::kWireSize) return;
-    // The header alone still says what was attempted.
-    ByteReader h(msg);
-    const std::uint16_t id = h.u16be().value_or(0);
-    const std::uint16_t flags = h.u16be().value_or(0);
-    const auto hdr = netbios::NbnsHeader::from_flags_word(id, flags);
-    ev.app = App::Nbns;
-    Nbns& n = ev.nbns.emplace();
-    n.id = hdr.id;
-    n.response = hdr.response;
-    n.opcode = hdr.opcode;
-    n.nm_flags = hdr.nm_flags;
-    n.rcode = hdr.rcode;
-    n.qdcount = h.u16be().value_or(0);
-    n.ancount = h.u16be().value_or(0);
-    n.nscount = h.u16be().value_or(0);
-    n.arcount = h.u16be().value_or(0);
+    header_only(msg, ev);  // the header alone still says what was attempted
     return;
   }
   const netbios::NbnsMessage& m = *parsed;

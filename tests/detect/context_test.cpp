@@ -5,17 +5,14 @@
 #include <vector>
 
 #include "detect/context.hpp"
+#include "detect_test_util.hpp"
 
 namespace netseen::detect {
 namespace {
 
-Cidr cidr(const char* s) {
-  auto c = Cidr::parse(s);
-  EXPECT_TRUE(c.has_value()) << s;
-  return c.value_or(Cidr{});
-}
+using testutil::ip;
 
-IpAddress ip(const char* s) { return IpAddress::parse(s).value_or(IpAddress{}); }
+Cidr cidr(const char* s) { return Cidr::parse(s).value_or(Cidr{}); }
 
 TEST(Context, InsideShortLongAndV6Nets) {
   const Context ctx({cidr("10.0.0.0/8"), cidr("172.16.0.0/12"), cidr("192.168.1.0/24"), cidr("100.64.7.0/31"),
@@ -29,6 +26,7 @@ TEST(Context, InsideShortLongAndV6Nets) {
     EXPECT_FALSE(ctx.inside(ip(out))) << out;
   }
   EXPECT_FALSE(ctx.inside(IpAddress{}));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/33").has_value());
 }
 
 TEST(Context, EverythingAndNothing) {
