@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace netseen::report {
 
@@ -160,12 +161,24 @@ std::vector<Headline> group_headlines(const std::vector<const detect::Finding*>&
       }
       continue;
     }
+    // One host can hold many findings of a detector (one per target): name each host once and
+    // say how many findings there are when that differs from the hosts.
+    std::vector<IpAddress> sources;
+    std::set<IpAddress> seen;
+    for (const auto* x : g) {
+      if (seen.insert(x->source).second) sources.push_back(x->source);
+    }
     std::string hosts;
-    for (std::size_t i = 0; i < g.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + g[i]->source.to_string();
-    if (g.size() > 4) hosts += fmt::format(" and {} more", g.size() - 4);
+    for (std::size_t i = 0; i < sources.size() && i < 4; ++i) hosts += (i == 0 ? "" : ", ") + sources[i].to_string();
+    if (sources.size() > 4) hosts += fmt::format(" and {} more", sources.size() - 4);
+    const std::string where =
+        sources.size() == g.size()
+            ? fmt::format("{} on {} hosts ({})", f->id, g.size(), hosts)
+            : fmt::format("{}: {} findings on {} host{} ({})", f->id, g.size(), sources.size(),
+                          sources.size() == 1 ? "" : "s", hosts);
     out.push_back({f->severity,
-                   fmt::format("{} on {} hosts ({}): {} — {}.", f->id, g.size(), hosts,
-                               std::string(detector_description(f->id, f->title)), to_string(f->verdict)),
+                   fmt::format("{}: {} — {}.", where, std::string(detector_description(f->id, f->title)),
+                               to_string(f->verdict)),
                    g, true});
   }
   return out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/collectors.hpp"
+#include "report/common.hpp"
 #include "report/ecs.hpp"
 #include "report/html.hpp"
 #include "report/narrative.hpp"
@@ -298,6 +299,34 @@ TEST(Progress, ReportsBytesAndEndsWithDone) {
   EXPECT_EQ(seen.back().records, 446u);
   EXPECT_GT(seen.back().bytes_total, 0u);
   EXPECT_EQ(seen.back().bytes_read, seen.back().bytes_total);
+}
+
+// A detector that finds one thing per target gives one host many findings: the grouped
+// headline names each host once and says how many findings there are.
+TEST(Headlines, NameEachHostOnceAndCountFindingsApart) {
+  std::vector<detect::Finding> fs(7);
+  for (std::size_t i = 0; i < fs.size(); ++i) {
+    fs[i].id = "trace.udp";
+    fs[i].severity = detect::Severity::Info;
+    fs[i].source = *IpAddress::parse(i < 5 ? "192.168.1.103" : "192.168.1.104");
+  }
+  std::vector<const detect::Finding*> ptrs;
+  for (const auto& f : fs) ptrs.push_back(&f);
+  auto hs = group_headlines(ptrs, 8);
+  ASSERT_EQ(hs.size(), 1u);
+  EXPECT_TRUE(hs[0].grouped);
+  EXPECT_EQ(hs[0].findings.size(), 7u);
+  EXPECT_NE(hs[0].text.find("trace.udp: 7 findings on 2 hosts (192.168.1.103, 192.168.1.104)"), std::string::npos)
+      << hs[0].text;
+  EXPECT_EQ(count_of(hs[0].text, "192.168.1.103"), 1u);
+
+  // One finding per host keeps the short form.
+  for (std::size_t i = 0; i < fs.size(); ++i) fs[i].source = *IpAddress::parse("10.0.0." + std::to_string(i + 1));
+  hs = group_headlines(ptrs, 8);
+  ASSERT_EQ(hs.size(), 1u);
+  EXPECT_NE(hs[0].text.find("trace.udp on 7 hosts (10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4 and 3 more)"),
+            std::string::npos)
+      << hs[0].text;
 }
 
 }  // namespace
