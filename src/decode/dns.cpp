@@ -15,6 +15,7 @@ namespace netseen::decode::detail {
 namespace {
 
 constexpr std::size_t kMaxPtrTargets = 8;
+constexpr std::uint16_t kPtrType = 12;
 
 // Bytes written as they are in a dotted name; everything else is escaped \DDD.
 constexpr std::array<bool, 256> kPlain = [] {
@@ -133,8 +134,11 @@ void decode_dns(ByteReader r, Ctx& c) {
   d.rcode = static_cast<std::uint8_t>(*flags & 0x0F);
   d.answers = *an;
   if (!want(c, Depth::Application)) return;
+  const bool all_names = want_app(c, app_part::kDnsNames);
   for (std::size_t i = 0; i < *qd && i < limits::kMaxDnsRecords; ++i) {
-    std::string* name = i == 0 ? &d.qname : nullptr;
+    // Without kDnsNames the first name is only walked; a PTR question is read again below.
+    const ByteReader name_at = msg;
+    std::string* name = i == 0 && all_names ? &d.qname : nullptr;
     if (!read_name(msg, name)) {
       add_anomaly(ev, "dns_bad_name", "question");
       return;
@@ -145,8 +149,15 @@ void decode_dns(ByteReader r, Ctx& c) {
       add_anomaly(ev, "dns_truncated", "question");
       return;
     }
-    if (i == 0) d.qtype = *qtype;
+    if (i == 0) {
+      d.qtype = *qtype;
+      if (!all_names && d.qtype == kPtrType) {
+        ByteReader again = name_at;
+        read_name(again, &d.qname);  // walked without error just above
+      }
+    }
   }
+  if (!all_names && d.qtype != kPtrType) return;  // no answer of it is wanted
   for (std::size_t i = 0; i < *an && i < limits::kMaxDnsRecords; ++i) {
     if (!read_name(msg, nullptr)) {
       add_anomaly(ev, "dns_bad_name", "answer");
@@ -161,7 +172,7 @@ void decode_dns(ByteReader r, Ctx& c) {
       return;
     }
     const std::size_t end = msg.position() + *rdlen;
-    if (*type == 12 && d.ptr_targets.size() < kMaxPtrTargets) {
+    if (*type == kPtrType && d.ptr_targets.size() < kMaxPtrTargets) {
       std::string target;
       ByteReader at = msg;
       if (read_name(at, &target)) d.ptr_targets.push_back(std::move(target));

@@ -47,9 +47,23 @@ enum class Depth : std::uint8_t {
   Application,  // + DNS names and records, NetBIOS name, datagram and session services, SMB header
 };
 
+namespace app_part {
+constexpr std::uint8_t kDnsNames = 1;  // every DNS name (not only a PTR lookup's)
+constexpr std::uint8_t kNbds = 2;      // NetBIOS datagrams: names, mailslot, browser
+constexpr std::uint8_t kNbss = 4;      // NetBIOS sessions and SMB headers
+constexpr std::uint8_t kAll = kDnsNames | kNbds | kNbss;
+}  // namespace app_part
+
 struct DecodeOptions {
   Depth depth = Depth::Application;
   bool verify_checksums = true;  // IPv4 header, TCP, UDP, ICMP, ICMPv6 (anomaly when wrong)
+  // Which application summaries Application depth builds (app_part::). `decode` prints
+  // them all; `analyze` asks only for what its detectors read (Engine::decode_options).
+  // Without kDnsNames a DNS message keeps its header, qtype and answer count, and only a
+  // PTR lookup (qtype 12) its question name and PTR answers: other names are walked (a bad
+  // one is still an anomaly) but not copied, other answers not read. Without kNbds /
+  // kNbss the udp/138 datagrams and tcp/139, 445 sessions are left as at Headers depth.
+  std::uint8_t app_parts = app_part::kAll;
 };
 
 // Resets an Event to its default state, keeping the capacity of its anomaly list so that a

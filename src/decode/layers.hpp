@@ -38,6 +38,10 @@ inline void reuse_buffer(C& fresh, C& spare) {
 }
 
 [[nodiscard]] inline bool want(const Ctx& c, Depth d) noexcept { return c.opt.depth >= d; }
+// Application depth, and this summary (app_part::) asked for.
+[[nodiscard]] inline bool want_app(const Ctx& c, std::uint8_t part) noexcept {
+  return c.opt.depth >= Depth::Application && (c.opt.app_parts & part) != 0;
+}
 
 // Big-endian loads for the fixed-header fast paths: the caller has taken the header's bytes
 // through one checked ByteReader::bytes(n) and reads fixed offsets below n.

@@ -31,7 +31,7 @@ void summarise_user_data(Bytes user_data, Nbds& d) {
 }  // namespace
 
 void decode_nbds(ByteReader r, Ctx& c) {
-  if (!want(c, Depth::Application)) return;
+  if (!want_app(c, app_part::kNbds)) return;
   Event& ev = c.ev;
   netbios::NbdsSummary s;
   if (netbios::summarize_nbds(r.rest(), s)) {  // the common datagram, without building names

@@ -8,7 +8,7 @@
 namespace netseen::decode::detail {
 
 void decode_nbss(ByteReader r, Ctx& c, bool direct_smb) {
-  if (!want(c, Depth::Application)) return;
+  if (!want_app(c, app_part::kNbss)) return;
   Event& ev = c.ev;
   const Bytes data = r.rest();
   auto hdr = netbios::parse_nbss_header(data, direct_smb ? netbios::Framing::SmbDirect : netbios::Framing::Nbss);

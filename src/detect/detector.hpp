@@ -78,6 +78,11 @@ class Detector {
   // checksums among them). Verifying checksums sums every payload byte; the analyzer asks the
   // decoder for it only when some detector says it needs it (Engine::decode_options).
   [[nodiscard]] virtual bool reads_anomalies() const { return false; }
+  // The application summaries on_event() reads beyond what every analysis gets
+  // (decode::app_part:: bits: all DNS names rather than only PTR lookups', NetBIOS datagrams,
+  // sessions). The analyzer's decoder builds only those its detectors ask for
+  // (Engine::decode_options); NBNS, the DNS header and PTR lookups are always there.
+  [[nodiscard]] virtual std::uint8_t reads_app_parts() const { return 0; }
   // How deep captured frames must be decoded for on_event() to see everything it reads. A
   // side group that reads the captures again on its own thread (the threaded analyzer's
   // replay, Engine::side_decode_options) decodes only as deep as its detectors ask: the

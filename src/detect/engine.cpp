@@ -222,7 +222,8 @@ void Engine::learn_names(const decode::Event& e) {
 
 void Engine::split_side(unsigned groups, bool light_on_main) {
   side_.assign(groups, {});
-  side_decode_.assign(groups, decode::DecodeOptions{.depth = decode::Depth::Link, .verify_checksums = false});
+  side_decode_.assign(groups, decode::DecodeOptions{.depth = decode::Depth::Link, .verify_checksums = false,
+                                                    .app_parts = 0});
   for (auto& list : main_by_interest_) list.clear();
   if (groups == 0) return;
   // Parallel-safe detectors go round the groups in registry order; the rest stay on main.
@@ -235,6 +236,7 @@ void Engine::split_side(unsigned groups, bool light_on_main) {
     auto& o = side_decode_[next];
     o.depth = std::max(o.depth, detectors_[i]->depth());
     o.verify_checksums = o.verify_checksums || detectors_[i]->reads_anomalies();
+    o.app_parts = static_cast<std::uint8_t>(o.app_parts | detectors_[i]->reads_app_parts());
     next = (next + 1) % groups;
   }
   for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
@@ -325,6 +327,10 @@ decode::DecodeOptions Engine::decode_options() const {
   o.depth = decode::Depth::Application;
   o.verify_checksums = std::any_of(detectors_.begin(), detectors_.end(),
                                    [](const std::unique_ptr<Detector>& d) { return d->reads_anomalies(); });
+  // The engine's own bookkeeping reads NBNS (learned names) and PTR lookups (DnsTracker),
+  // which every decode at Application depth builds.
+  o.app_parts = 0;
+  for (const auto& d : detectors_) o.app_parts = static_cast<std::uint8_t>(o.app_parts | d->reads_app_parts());
   return o;
 }
 

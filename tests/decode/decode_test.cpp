@@ -57,6 +57,38 @@ TEST(DecodeFrame, DnsPtrResponseWithCompressionAndNxdomain) {
   EXPECT_EQ(decode(linktype::kEthernet, nx).dns->rcode, 3);
 }
 
+// analyze decodes DNS without app_part::kDnsNames: PTR lookups keep their question name and
+// answers, other messages keep every header field and qtype but no names; a bad name is
+// still an anomaly.
+TEST(DecodeFrame, DnsNamesOffKeepsWhatReverseLookupsNeed) {
+  const DecodeOptions lean{.app_parts = 0};
+  auto frame = [](const Buf& msg) { return ethernet(0x0800, ipv4(kB, kA, 17, udp(kB, kA, 53, 40000, msg))); };
+
+  const Event a = decode(linktype::kEthernet, frame(dns(0xBEEF, true, "www.example.org", 1, 0, "x.example")), lean);
+  ASSERT_TRUE(a.dns);
+  EXPECT_EQ(a.dns->id, 0xBEEF);
+  EXPECT_TRUE(a.dns->response);
+  EXPECT_EQ(a.dns->qtype, 1);
+  EXPECT_EQ(a.dns->answers, 1);
+  EXPECT_TRUE(a.dns->qname.empty());
+  EXPECT_TRUE(a.dns->ptr_targets.empty()) << "the answers of an A query are not read";
+  EXPECT_TRUE(a.anomalies.empty());
+
+  const Buf ptr = frame(dns(7, true, "10.1.168.192.in-addr.arpa", 12, 0, "host.lan"));
+  const Event p = decode(linktype::kEthernet, ptr, lean);
+  const Event full = decode(linktype::kEthernet, ptr);
+  ASSERT_TRUE(p.dns && full.dns);
+  EXPECT_EQ(p.dns->qname, "10.1.168.192.in-addr.arpa");
+  EXPECT_EQ(p.dns->qname, full.dns->qname);
+  EXPECT_EQ(p.dns->ptr_targets, full.dns->ptr_targets);
+  EXPECT_EQ(p.dns->rcode, full.dns->rcode);
+
+  Buf loop = dns(1, false, "a", 1);
+  loop[12] = 0xC0;  // the question name points at itself
+  loop[13] = 12;
+  EXPECT_TRUE(has_anomaly(decode(linktype::kEthernet, frame(loop), lean), "dns_bad_name"));
+}
+
 TEST(DecodeFrame, DnsCompressionLoopIsAnAnomalyNotAHang) {
   Buf msg = dns(1, true, "a", 1);
   // Question name replaced by a pointer to itself.

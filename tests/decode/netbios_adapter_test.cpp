@@ -2,6 +2,7 @@
 
 #include "decode/frame.hpp"
 #include "frame_builder.hpp"
+#include "netbios/nbds.hpp"
 #include "netbios/nbns.hpp"
 #include "netbios/nbss.hpp"
 
@@ -13,10 +14,10 @@ using namespace netseen::testing;  // NOLINT(google-build-using-namespace)
 const V4 kA{192, 168, 1, 10};
 const V4 kB{192, 168, 1, 20};
 
-Event decode_udp(std::uint16_t sport, std::uint16_t dport, const Buf& payload) {
+Event decode_udp(std::uint16_t sport, std::uint16_t dport, const Buf& payload, const DecodeOptions& opt = {}) {
   Event ev;
   const Buf f = ethernet(0x0800, ipv4(kA, kB, 17, udp(kA, kB, sport, dport, payload)));
-  EXPECT_EQ(decode_frame(linktype::kEthernet, Bytes(f), static_cast<std::uint32_t>(f.size()), {}, ev), nullptr);
+  EXPECT_EQ(decode_frame(linktype::kEthernet, Bytes(f), static_cast<std::uint32_t>(f.size()), opt, ev), nullptr);
   return ev;
 }
 
@@ -111,6 +112,38 @@ TEST(NetbiosAdapters, SessionRequestOn139) {
   ASSERT_TRUE(ev.nbss->called);
   EXPECT_EQ(ev.nbss->called->raw[0], 'F');
   EXPECT_EQ(ev.nbss->calling->suffix(), 0x00);
+
+  // Without app_part::kNbss (as analyze decodes) the segment stays a TCP segment to 139.
+  Event lean;
+  ASSERT_EQ(decode_frame(linktype::kRaw, Bytes(f), static_cast<std::uint32_t>(f.size()),
+                         DecodeOptions{.app_parts = app_part::kAll & ~app_part::kNbss}, lean),
+            nullptr);
+  EXPECT_FALSE(lean.nbss);
+  EXPECT_EQ(lean.app, App::None);
+  EXPECT_EQ(lean.transport, Transport::Tcp);
+  EXPECT_EQ(lean.dport, 139);
+  EXPECT_EQ(lean.payload_len, ev.payload_len);
+}
+
+TEST(NetbiosAdapters, DatagramOn138OnlyWhenAskedFor) {
+  netbios::NbdsMessage m;
+  m.type = 0x11;  // direct group datagram
+  m.source_ip = 0xC0A8010A;
+  m.source_name = *netbios::NetbiosName::make("CLIENT", 0x00);
+  m.destination_name = *netbios::NetbiosName::make("WORKGROUP", 0x1D);
+  m.user_data = {1, 2, 3, 4};
+  auto bytes = netbios::serialize_nbds(m);
+  ASSERT_TRUE(bytes.has_value());
+  const Event full = decode_udp(138, 138, *bytes);
+  EXPECT_EQ(full.app, App::Nbds);
+  ASSERT_TRUE(full.nbds);
+  EXPECT_EQ(full.nbds->msg_type, 0x11);
+  ASSERT_TRUE(full.nbds->source_name);
+  EXPECT_EQ(full.nbds->source_name->raw[0], 'C');
+  const Event lean = decode_udp(138, 138, *bytes, DecodeOptions{.app_parts = app_part::kAll & ~app_part::kNbds});
+  EXPECT_FALSE(lean.nbds);
+  EXPECT_EQ(lean.app, App::None);
+  EXPECT_EQ(lean.dport, 138);
 }
 
 }  // namespace

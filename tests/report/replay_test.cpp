@@ -128,7 +128,8 @@ TEST(Replay, ADepthBelowTheDeclaredOneChangesTheFindings) {
 // Per detector, so that one group member's deeper need cannot hide another's too shallow
 // declaration: each parallel-safe detector alone, fed the events decoded to its own
 // depth(), reports what it reports when fed fully decoded events.
-TEST(Replay, EachParallelSafeDetectorAtItsOwnDepthLosesNothing) {
+// The generated capture, the bundled example and every corpus capture under 2 MB.
+std::vector<std::pair<std::string, Buf>> test_captures() {
   std::vector<std::pair<std::string, Buf>> inputs = {{"dns server", dns_server_capture()}};
   std::vector<fs::path> files = {fs::path(NETSEEN_SOURCE_DIR) / "examples" / "office.pcap"};
   const fs::path corpus = fs::path(NETSEEN_SOURCE_DIR) / ".." / "shared" / "corpus";
@@ -145,11 +146,17 @@ TEST(Replay, EachParallelSafeDetectorAtItsOwnDepthLosesNothing) {
   }
   for (const auto& f : files) {
     auto b = ingest::load_input(f.string());
-    ASSERT_TRUE(b.has_value()) << f;
+    EXPECT_TRUE(b.has_value()) << f;
+    if (!b.has_value()) continue;
     const auto bytes = (*b)->bytes();
     if (!ingest::looks_like_capture(bytes)) continue;
     inputs.emplace_back(f.filename().string(), Buf(bytes.begin(), bytes.end()));
   }
+  return inputs;
+}
+
+TEST(Replay, EachParallelSafeDetectorAtItsOwnDepthLosesNothing) {
+  const auto inputs = test_captures();
   auto probe = detect::Engine::create({});
   ASSERT_TRUE(probe.has_value());
   std::size_t checked = 0;
@@ -174,6 +181,33 @@ TEST(Replay, EachParallelSafeDetectorAtItsOwnDepthLosesNothing) {
     }
   }
   EXPECT_GE(checked, 20U);
+}
+
+// The main part decodes what its detectors read (Engine::decode_options: DNS names only of
+// PTR lookups, no NetBIOS datagrams or sessions, no checksums): the whole engine gives the
+// findings of a full decode.
+TEST(Replay, TheEnginesDecodeOptionsGiveTheFindingsOfAFullDecode) {
+  const auto inputs = test_captures();
+  auto probe = detect::Engine::create({});
+  ASSERT_TRUE(probe.has_value());
+  EXPECT_EQ((*probe)->decode_options().app_parts, 0) << "no detector reads other DNS names, NBDS or NBSS";
+  std::size_t with_reverse_lookups = 0;
+  for (const auto& [label, bytes] : inputs) {
+    auto run = [&](const decode::DecodeOptions& o) {
+      auto eng = detect::Engine::create({});
+      EXPECT_TRUE(eng.has_value());
+      auto src = open_bytes(bytes, o);
+      decode::Event ev;
+      while (src->next(ev)) (*eng)->on_event(ev);
+      (*eng)->finish();
+      return keys((*eng)->findings());
+    };
+    const auto lean = run((*probe)->decode_options());
+    EXPECT_EQ(lean, run(decode::DecodeOptions{})) << label;
+    for (const auto& k : lean) with_reverse_lookups += k.find("nbstat.reverse_lookup") != std::string::npos ? 1 : 0;
+  }
+  // Those findings rest on the PTR lookups' names, so the comparison covers them.
+  EXPECT_GT(with_reverse_lookups, 0U);
 }
 
 // A replay is an independent reader: same frames, same origins, whatever the first reader did.
