@@ -29,6 +29,11 @@ class AddrDirectedBroadcast final : public scan::TallyDetector {
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.dst.is_v4() || (e.dst.v4_value() & 0xFF) != 0xFF || e.dst.is_limited_broadcast()) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (!e.src.valid() || ctx.inside(e.src) || !ctx.inside(e.dst)) return;
     if (auto* t = tally(e.src, ctx)) t->add(e, e.dst);
   }

@@ -36,6 +36,12 @@ class AddrReservedDestination final : public scan::TallyDetector {
         d.is_limited_broadcast() || d.is_unspecified() || d.is_shared_cgn()) {
       return;
     }
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
+    const auto& d = e.dst;
     const auto st = ctx.kb().slash8_status(static_cast<std::uint8_t>(d.v4_value() >> 24), e.ts);
     if (st != knowledge::SlashEightStatus::Reserved && st != knowledge::SlashEightStatus::Unallocated &&
         st != knowledge::SlashEightStatus::Future) {

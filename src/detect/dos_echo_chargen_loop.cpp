@@ -36,6 +36,11 @@ class DosEchoChargenLoop final : public Detector {
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || !loop_port(e.sport) || !loop_port(e.dport)) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (e.sport != 7 && e.dport != 7 && e.sport != 19 && e.dport != 19) return;
     // One entry per unordered pair: the loop runs both ways.
     const bool fwd = e.src < e.dst;

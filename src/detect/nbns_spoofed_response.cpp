@@ -42,6 +42,11 @@ class NbnsSpoofedResponse final : public Detector {
         e.nbns->qtype != kNbType || e.nbns->nb_addresses.empty()) {
       return;
     }
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     std::string name(e.nbns->question->raw.begin(), e.nbns->question->raw.end());
     Key key{e.dst, e.nbns->id, name};
     auto it = answers_.find(key);

@@ -38,6 +38,11 @@ class NbstatDynamicPort final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_decoded_nbstat_query(e) || e.nbns->id == kNmapTxid || e.sport < cfg_.min_port) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     auto it = state_.find(e.src);
     if (it == state_.end()) {
       if (static_cast<double>(state_.size()) >= cfg_.max_sources) {

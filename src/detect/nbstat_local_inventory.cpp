@@ -31,6 +31,11 @@ class NbstatLocalInventory final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_decoded_nbstat_query(e) || !ctx.inside(e.src)) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
     auto it = state_.find(e.src);
     if (it == state_.end()) {

@@ -50,11 +50,19 @@ class NbstatReverseLookup final : public Detector {
     // ICMP port-unreachable quoting a query to 137 from a host we follow.
     if (e.icmp && e.icmp->type == 3 && e.icmp->code == 3 && e.icmp->quoted && e.icmp->quoted->has_ports &&
         e.icmp->quoted->dport == kNbnsPort) {
-      auto it = state_.find(e.icmp->quoted->src);
-      if (it != state_.end()) ++it->second.unreachables;
+      count_unreachable(e.icmp->quoted->src);
       return;
     }
     if (!is_nbstat_like(e) || e.sport != kNbnsPort || e.dport != kNbnsPort) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the tests above are all most packets cost (no registers saved for them).
+  [[gnu::noinline]] void count_unreachable(const IpAddress& querier) {
+    auto it = state_.find(querier);
+    if (it != state_.end()) ++it->second.unreachables;
+  }
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     auto it = state_.find(e.src);
     if (it == state_.end()) {
       if (static_cast<double>(state_.size()) >= cfg_.max_sources) {

@@ -45,6 +45,11 @@ class NbstatSweep final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_nbstat_like(e) || !e.dst.valid() || e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     auto it = state_.find(e.src);
     if (it == state_.end()) {
       if (static_cast<double>(state_.size()) >= cfg_.max_sources) {

@@ -38,7 +38,13 @@ class NetbiosOutboundInternet final : public Detector {
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
   void on_event(const decode::Event& e, Context& ctx) override {
-    if (!netbios_port(e) || !ctx.inside(e.src) || ctx.inside(e.dst) || !e.dst.is_public()) return;
+    if (!netbios_port(e)) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
+    if (!e.dst.is_public() || !ctx.inside(e.src) || ctx.inside(e.dst)) return;
     // Only the opening of a TCP connection counts (not every data segment).
     if (e.transport == decode::Transport::Tcp && (e.tcp_flags & decode::tcpflag::kSyn) == 0 && e.tcp_flags != 0) {
       return;

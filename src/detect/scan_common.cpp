@@ -8,10 +8,6 @@
 
 namespace netseen::detect::scan {
 
-namespace {
-constexpr std::uint8_t kFlagMask = 0x3F;  // FIN..URG; ECE/CWR do not change what a probe is
-}  // namespace
-
 const char* probe_name(Probe p) noexcept {
   switch (p) {
     case Probe::Syn: return "SYN";
@@ -29,38 +25,6 @@ const char* probe_name(Probe p) noexcept {
 
 bool impossible_flags(Probe p) noexcept {
   return p == Probe::Fin || p == Probe::Xmas || p == Probe::Null || p == Probe::SynFin;
-}
-
-Probe classify_probe(const decode::Event& e) noexcept {
-  using namespace decode::tcpflag;
-  if (e.later_fragment) return Probe::None;
-  if (e.transport == decode::Transport::Tcp) {
-    const auto f = static_cast<std::uint8_t>(e.tcp_flags & kFlagMask);
-    switch (f) {
-      case kSyn: return Probe::Syn;
-      case 0: return Probe::Null;
-      case kFin: return Probe::Fin;
-      case kFin | kPsh | kUrg: return Probe::Xmas;
-      case kSyn | kFin: return Probe::SynFin;
-      // A server on a high port acknowledging its clients sends the same segments to their
-      // ephemeral ports (32768 and up on Linux, 49152 and up on Windows): only lower ports count.
-      case kAck: return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Ack : Probe::None;
-      case kFin | kAck:
-        return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Maimon : Probe::None;
-      default: return Probe::None;
-    }
-  }
-  if (e.transport == decode::Transport::Udp) {
-    if (e.sport < 1024 && e.dport >= 1024) return Probe::None;  // a service answering a client
-    if (e.dns && e.dns->response) return Probe::None;
-    if (e.nbns && e.nbns->response) return Probe::None;
-    return Probe::Udp;
-  }
-  return Probe::None;
-}
-
-bool is_traceroute_udp(const decode::Event& e) noexcept {
-  return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
 }
 
 std::array<std::uint64_t, 2> PortSet::present() const noexcept {

@@ -30,7 +30,35 @@ const char* probe_name(Probe p) noexcept;
 //   ACK alone without data from a non-service port to a port below 32768 → Ack (nmap -sA / -sW);
 //   FIN+ACK likewise → Maimon (nmap -sM); (higher ports are clients' ephemeral ports);
 //   UDP that is not an answer (from a port below 1024 to one above) and not a DNS/NBNS response → Udp.
-Probe classify_probe(const decode::Event& e) noexcept;
+// Inline: every scan detector asks, for every TCP and UDP event.
+inline Probe classify_probe(const decode::Event& e) noexcept {
+  using namespace decode::tcpflag;  // NOLINT(google-build-using-namespace)
+  constexpr std::uint8_t kFlagMask = 0x3F;  // FIN..URG; ECE/CWR do not change what a probe is
+  if (e.later_fragment) return Probe::None;
+  if (e.transport == decode::Transport::Tcp) {
+    const auto f = static_cast<std::uint8_t>(e.tcp_flags & kFlagMask);
+    switch (f) {
+      case kSyn: return Probe::Syn;
+      case 0: return Probe::Null;
+      case kFin: return Probe::Fin;
+      case kFin | kPsh | kUrg: return Probe::Xmas;
+      case kSyn | kFin: return Probe::SynFin;
+      // A server on a high port acknowledging its clients sends the same segments to their
+      // ephemeral ports (32768 and up on Linux, 49152 and up on Windows): only lower ports count.
+      case kAck: return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Ack : Probe::None;
+      case kFin | kAck:
+        return e.payload_len == 0 && e.sport >= 1024 && e.dport < 32768 ? Probe::Maimon : Probe::None;
+      default: return Probe::None;
+    }
+  }
+  if (e.transport == decode::Transport::Udp) {
+    if (e.sport < 1024 && e.dport >= 1024) return Probe::None;  // a service answering a client
+    if (e.dns && e.dns->response) return Probe::None;
+    if (e.nbns && e.nbns->response) return Probe::None;
+    return Probe::Udp;
+  }
+  return Probe::None;
+}
 // Flag combinations no TCP stack sends on its own (FIN, XMAS, NULL, SYN+FIN).
 bool impossible_flags(Probe p) noexcept;
 
@@ -40,7 +68,9 @@ inline constexpr std::uint16_t kTraceLastPort = 33434 + 255;
 constexpr bool is_traceroute_port(std::uint16_t p) noexcept { return p >= kTraceFirstPort && p <= kTraceLastPort; }
 // A UDP datagram to the traceroute range with a TTL that can still run out on the way (≤ 64
 // when seen; any when no TTL is known).
-bool is_traceroute_udp(const decode::Event& e) noexcept;
+inline bool is_traceroute_udp(const decode::Event& e) noexcept {
+  return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
+}
 
 // Distinct 16-bit ports. Up to kInline ports sit in the object itself (no allocation: most
 // sets stay that small); beyond, a two-level bitmap: which of the 128 blocks of 512 ports are

@@ -42,6 +42,15 @@ class ScanIpProtocol final : public Detector {
     if (e.ip_version == 0 || !e.src.valid() || !e.dst.valid() || e.dst.is_multicast()) return;
     const bool common = e.protocol == 6 || e.protocol == 17 || e.protocol == 1 || e.protocol == 58;
     if (common && pairs_.empty()) return;
+    // One bit per source hash, set for every followed pair's source: most common-protocol
+    // packets come from sources with no followed pair and skip the table.
+    const std::uint64_t src_bit = std::uint64_t{1} << (IpAddressHash{}(e.src) & 63);
+    if (common && (followed_sources_ & src_bit) == 0) return;
+    record(e, ctx, common, src_bit);
+  }
+
+  // Out of line: the tests above are all most packets cost (no registers saved for them).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx, bool common, std::uint64_t src_bit) {
     const scan::PairKey key{e.src, e.dst, 0};
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
@@ -51,6 +60,7 @@ class ScanIpProtocol final : public Detector {
         return;
       }
       it = pairs_.emplace(key, State{}).first;
+      followed_sources_ |= src_bit;
       it->second.first = e.ts;
     }
     auto& s = it->second;
@@ -106,6 +116,7 @@ class ScanIpProtocol final : public Detector {
   };
   Config cfg_;
   FlatMap<scan::PairKey, State, scan::PairKeyHash> pairs_;
+  std::uint64_t followed_sources_ = 0;  // bit (hash of source) % 64 of every key in pairs_
 };
 
 }  // namespace

@@ -39,6 +39,11 @@ class ScanProxy final : public Detector {
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (e.dport != 80) {
       const auto* pi = ctx.kb().port(e.transport, e.dport);
       if (pi == nullptr || !pi->has(knowledge::tag::kProxy)) {

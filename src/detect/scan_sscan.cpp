@@ -54,6 +54,11 @@ class ScanSscan final : public Detector {
     const bool fingerprint = e.sport >= 1 && e.sport <= 5;
     const bool listed = scan::classify_probe(e) == scan::Probe::Syn && list_port(e.dport);
     if (!ack_ping && !fingerprint && !listed) return;
+    record(e, ctx, ack_ping, fingerprint, listed);
+  }
+
+  // Out of line: the tests above are all most packets cost (no registers saved for them).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx, bool ack_ping, bool fingerprint, bool listed) {
     const scan::PairKey key{e.src, e.dst, 0};
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {

@@ -56,6 +56,13 @@ class ScanTcpFlags final : public Detector {
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
+    if (e.transport != decode::Transport::Tcp) return;
+    if ((e.tcp_flags & 0x12) != 0x12 && scan::classify_probe(e) == Probe::None) return;  // established traffic
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (e.transport != decode::Transport::Tcp || !e.src.valid() || !e.dst.valid()) return;
     if ((e.tcp_flags & 0x12) == 0x12) {  // SYN+ACK: the target answered
       auto it = state_.find(e.dst);

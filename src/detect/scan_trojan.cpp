@@ -43,6 +43,16 @@ class ScanTrojan final : public scan::TallyDetector {
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
+    if (e.transport != decode::Transport::Tcp || (e.tcp_flags & 0x12) != 0x12) {
+      const auto p = scan::classify_probe(e);
+      if (p == scan::Probe::None || p == scan::Probe::Ack || p == scan::Probe::Maimon) return;
+    }
+    record(e, ctx);
+  }
+
+  // Out of line: the tests above are all most packets cost (no registers saved for them).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
+    if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
     const auto& kb = ctx.kb();
     if (e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) == 0x12) {  // a listener answered
       const auto* pi = kb.port(e.transport, e.sport);

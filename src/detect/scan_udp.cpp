@@ -43,6 +43,16 @@ class ScanUdp final : public Detector {
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
+    if (e.transport == decode::Transport::Udp
+            ? scan::classify_probe(e) != scan::Probe::Udp || scan::is_traceroute_udp(e) || e.dport == 137
+            : !e.icmp || !e.icmp->quoted) {
+      return;
+    }
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (e.transport == decode::Transport::Udp) {
       if (scan::classify_probe(e) != scan::Probe::Udp || scan::is_traceroute_udp(e) || e.dport == 137) return;
       if (!e.src.valid() || !e.dst.valid() || e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;

@@ -53,6 +53,16 @@ class ScanVertical final : public Detector {
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
   void on_event(const decode::Event& e, Context& ctx) override {
+    // Established TCP traffic (neither a probe nor an answer to one): most packets.
+    if (e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) != 0x12 &&
+        scan::classify_probe(e) == Probe::None) {
+      return;
+    }
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;
     if (!tcp && e.transport != decode::Transport::Udp) return;

@@ -35,6 +35,11 @@ class ServiceDnsLowSourcePort final : public scan::TallyDetector {
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Udp || e.dport != 53 || e.sport >= 1024 || e.sport == 53) return;
     if (e.dns && e.dns->response) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (auto* t = tally(e.src, ctx)) {
       t->add(e, e.dst);
       ports_[e.src].add(e.sport);

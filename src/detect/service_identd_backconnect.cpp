@@ -40,6 +40,11 @@ class ServiceIdentdBackconnect final : public scan::TallyDetector {
   [[nodiscard]] Load load() const override { return Load::Light; }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp || scan::classify_probe(e) != scan::Probe::Syn) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (ident_asking_port(e.dport)) {
       if (static_cast<double>(recent_.size()) >= cfg_.max_recent) {
         ctx.count_eviction(id());

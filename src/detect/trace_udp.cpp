@@ -44,6 +44,12 @@ class TraceUdp final : public Detector {
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
   void on_event(const decode::Event& e, Context& ctx) override {
+    if (!scan::is_traceroute_udp(e) && (!e.icmp || !e.icmp->quoted)) return;
+    record(e, ctx);
+  }
+
+  // Out of line: the test above is all most packets cost (no registers saved for it).
+  [[gnu::noinline]] void record(const decode::Event& e, Context& ctx) {
     if (scan::is_traceroute_udp(e)) {
       auto* s = state(e.src, e.dst, ctx);
       if (s == nullptr) return;
