@@ -5,9 +5,9 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "core/ip_address.hpp"
 #include "decode/event.hpp"
 
@@ -44,7 +44,9 @@ class BaselineCollector {
     std::vector<Slot<IpAddress>> peers;
     std::vector<Slot<std::uint32_t>> ports;  // port | transport << 16 (1 tcp, 2 udp)
   };
-  std::unordered_map<IpAddress, Counting, IpAddressHash> hosts_;
+  // Open addressing (one probe run in one array) rather than a node per host: add() runs for
+  // every event from an inside host.
+  FlatMap<IpAddress, Counting, IpAddressHash> hosts_;
   std::uint64_t dropped_ = 0;
 };
 
