@@ -554,11 +554,16 @@ struct ProcessAttributor::State {
         }
         continue;
       }
-      if (unknown.count(r.inode) == 0) continue;
+      // Remember every live socket whose owner is known, not only those this poll looked
+      // up: a /proc scan made for another socket (a lookup, an earlier poll) caches the owner
+      // of every socket it passes, and one cached between a poll's dump and the next is
+      // "known" to that next poll without ever having been remembered.
       auto o = inode_owner.find(r.inode);
       if (o == inode_owner.end()) {
-        inode_miss[r.inode] = now;
-        ++stats.poll_misses;
+        if (unknown.count(r.inode) != 0) {
+          inode_miss[r.inode] = now;
+          ++stats.poll_misses;
+        }
         continue;
       }
       Attribution a;

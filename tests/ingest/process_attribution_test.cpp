@@ -516,6 +516,30 @@ TEST(ProcessAttributor, PollRemembersASocketThatClosedBeforeTheLookup) {
   EXPECT_EQ(a.process->pid, ::getpid());
 }
 
+// The race behind BackgroundPollCatchesAShortLivedSocket's rare failures under ctest -j2: a
+// /proc scan made for another socket (here a lookup of `a`) caches the owner of every socket
+// it passes, `b`'s too; the next poll must still remember `b`, or its owner is forgotten the
+// moment it closes.
+TEST(ProcessAttributor, PollRemembersASocketWhoseOwnerAnotherScanFound) {
+  auto attr = make(quiet_options());
+  ASSERT_NE(attr, nullptr);
+  Fd a(bind_v4(SOCK_DGRAM, "127.0.0.1"));
+  Fd b(bind_v4(SOCK_DGRAM, "127.0.0.1"));
+  ASSERT_GE(a.fd, 0);
+  ASSERT_GE(b.fd, 0);
+  const std::uint16_t port_b = bound_port(b.fd);
+  const auto first = attr->attribute(kIpProtoUdp, kLo, bound_port(a.fd), kPeer, 137, Timestamp{});
+  ASSERT_EQ(first.status, AttributionStatus::Found) << first.reason;
+  attr->poll();  // b is live, its owner already cached by the lookup's scan
+  b.close_now();
+  attr->poll();  // … and now gone
+  const auto got = attr->attribute(kIpProtoUdp, kLo, port_b, kPeer, 137, Timestamp{});
+  ASSERT_EQ(got.status, AttributionStatus::Found) << got.reason;
+  EXPECT_TRUE(got.socket_closed);
+  EXPECT_EQ(got.source, AttributionSource::Poll);
+  EXPECT_EQ(got.process->pid, ::getpid());
+}
+
 TEST(ProcessAttributor, BackgroundPollCatchesAShortLivedSocket) {
   auto o = quiet_options();
   o.poll_interval = std::chrono::milliseconds(20);
