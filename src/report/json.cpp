@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -18,78 +19,270 @@ namespace {
 
 using nlohmann::ordered_json;
 
-ordered_json attr_value(const detect::AttrValue& v) {
-  return std::visit([](const auto& x) { return ordered_json(x); }, v);
+// JSON Lines written straight into the output string. nlohmann's document model cost about
+// 80,000 instructions per finding and 40,000 per host record (a node per value, a linear
+// key search per member); a report of a month of logs has tens of thousands of each. The
+// text is the one ordered_json::dump(-1, ' ', false, replace) would give: strings that are
+// plain printable ASCII or valid UTF-8 without anything to escape are copied as they are,
+// every other string and every floating-point number goes through nlohmann itself.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  Writer& object() {
+    open('{');
+    return *this;
+  }
+  Writer& array() {
+    open('[');
+    return *this;
+  }
+  Writer& end_object() {
+    close('}');
+    return *this;
+  }
+  Writer& end_array() {
+    close(']');
+    return *this;
+  }
+  Writer& key(std::string_view k) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    string(k);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  Writer& str(std::string_view v) {
+    prefix();
+    string(v);
+    return *this;
+  }
+  Writer& num(std::uint64_t v) {
+    prefix();
+    out_ += fmt::format_int(v).str();
+    return *this;
+  }
+  Writer& num(std::int64_t v) {
+    prefix();
+    out_ += fmt::format_int(v).str();
+    return *this;
+  }
+  Writer& num(int v) { return num(static_cast<std::int64_t>(v)); }
+  Writer& real(double v) {
+    prefix();
+    out_ += ordered_json(v).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    return *this;
+  }
+  Writer& boolean(bool v) {
+    prefix();
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  Writer& null() {
+    prefix();
+    out_ += "null";
+    return *this;
+  }
+  Writer& strings(const std::vector<std::string>& v) {
+    array();
+    for (const auto& x : v) str(x);
+    return end_array();
+  }
+  void end_line() { out_ += '\n'; }
+
+ private:
+  void open(char c) {
+    prefix();
+    out_ += c;
+    first_.push_back(true);
+  }
+  void close(char c) {
+    out_ += c;
+    first_.pop_back();
+  }
+  // The comma before a value in an array (a member's value follows its key directly).
+  void prefix() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (first_.empty()) return;
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+  void string(std::string_view v) {
+    if (copyable(v)) {
+      out_.push_back('"');
+      out_.append(v);
+      out_.push_back('"');
+    } else {
+      out_ += ordered_json(std::string(v)).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    }
+  }
+  // True when nlohmann would write the bytes unchanged: no control character, quote or
+  // backslash, and well-formed UTF-8 (no overlong form, surrogate or code point above
+  // U+10FFFF — what its decoder rejects).
+  static bool copyable(std::string_view v) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    const auto* end = p + v.size();
+    // Eight bytes at a time while they are printable ASCII other than '"' and '\\' (a
+    // false alarm from a borrow only sends those bytes through the exact loop below).
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    while (end - p >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, p, sizeof w);
+      const std::uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
+      const std::uint64_t odd = (w | ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                                 ((slash - kOnes) & ~slash)) & kHigh;
+      if (odd != 0) break;
+      p += 8;
+    }
+    while (p < end) {
+      const unsigned c = *p;
+      if (c < 0x80) {
+        if (c < 0x20 || c == '"' || c == '\\') return false;
+        ++p;
+        continue;
+      }
+      std::size_t n = 0;
+      unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+      if (c >= 0xC2 && c <= 0xDF) {
+        n = 1;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      } else {
+        return false;
+      }
+      if (static_cast<std::size_t>(end - p) <= n) return false;
+      if (p[1] < lo || p[1] > hi) return false;
+      for (std::size_t i = 2; i <= n; ++i) {
+        if ((p[i] & 0xC0) != 0x80) return false;
+      }
+      p += n + 1;
+    }
+    return true;
+  }
+
+  std::string& out_;
+  std::vector<bool> first_;  // per open object/array: nothing written in it yet
+  bool after_key_ = false;
+};
+
+void attr_value(Writer& w, const detect::AttrValue& v) {
+  std::visit(
+      [&w](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::int64_t>) w.num(x);
+        else if constexpr (std::is_same_v<T, double>) w.real(x);
+        else if constexpr (std::is_same_v<T, std::string>) w.str(x);
+        else if constexpr (std::is_same_v<T, bool>) w.boolean(x);
+        else w.strings(x);
+      },
+      v);
 }
 
 // Divides by the whole number of units per 1 (100, 1000): 0.7 prints as 0.7, not as
 // 0.7000000000000001 (which 70 * 0.01 gives).
 double round_to(double v, double unit) { return std::round(v / unit) / std::round(1.0 / unit); }
 
-ordered_json input_json(const ingest::InputStats& in) {
-  ordered_json j;
-  j["kind"] = "input";
-  j["path"] = in.path;
-  j["format"] = in.format;
-  j["records"] = in.records;
-  j["decoded"] = in.decoded;
-  j["skipped"] = in.skipped;
-  ordered_json reasons = ordered_json::object();
-  for (const auto& [k, n] : in.skipped_by_reason) reasons[k] = n;
-  j["skipped_by_reason"] = reasons;
-  if (in.events_not_logged != 0) j["events_not_logged"] = in.events_not_logged;
-  j["error_count"] = in.error_count;
-  ordered_json errs = ordered_json::array();
-  for (const auto& e : in.errors) errs.push_back({{"where", e.where}, {"what", e.what}});
-  j["errors"] = errs;
-  j["first_ts"] = in.have_ts ? ordered_json(format_rfc3339(in.first_ts)) : ordered_json(nullptr);
-  j["last_ts"] = in.have_ts ? ordered_json(format_rfc3339(in.last_ts)) : ordered_json(nullptr);
+void time_or_null(Writer& w, bool have, Timestamp t) {
+  if (have) w.str(format_rfc3339(t));
+  else w.null();
+}
+
+void input_json(Writer& w, const ingest::InputStats& in) {
+  w.object();
+  w.key("kind").str("input");
+  w.key("path").str(in.path);
+  w.key("format").str(in.format);
+  w.key("records").num(in.records);
+  w.key("decoded").num(in.decoded);
+  w.key("skipped").num(in.skipped);
+  w.key("skipped_by_reason").object();
+  for (const auto& [k, n] : in.skipped_by_reason) w.key(k).num(n);
+  w.end_object();
+  if (in.events_not_logged != 0) w.key("events_not_logged").num(in.events_not_logged);
+  w.key("error_count").num(in.error_count);
+  w.key("errors").array();
+  for (const auto& e : in.errors) w.object().key("where").str(e.where).key("what").str(e.what).end_object();
+  w.end_array();
+  w.key("first_ts");
+  time_or_null(w, in.have_ts, in.first_ts);
+  w.key("last_ts");
+  time_or_null(w, in.have_ts, in.last_ts);
   if (in.live) {
-    j["kernel_received"] = in.kernel_received;
-    j["kernel_dropped"] = in.kernel_dropped;
-    j["interface_dropped"] = in.interface_dropped;
+    w.key("kernel_received").num(in.kernel_received);
+    w.key("kernel_dropped").num(in.kernel_dropped);
+    w.key("interface_dropped").num(in.interface_dropped);
   }
-  return j;
+  w.end_object();
 }
 
 // Only with --geoip: {"code", "name", "registered_only"} or null.
-ordered_json country_json(const std::optional<knowledge::Country>& c) {
-  if (!c) return nullptr;
-  return ordered_json{{"code", c->code}, {"name", c->name}, {"registered_only", c->registered_only}};
+void country_json(Writer& w, const std::optional<knowledge::Country>& c) {
+  if (!c) {
+    w.null();
+    return;
+  }
+  w.object().key("code").str(c->code).key("name").str(c->name).key("registered_only").boolean(c->registered_only);
+  w.end_object();
 }
 
-ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
-  ordered_json j;
-  j["kind"] = "finding";
-  j["id"] = f.id;
-  j["severity"] = std::string(to_string(f.severity));
-  j["verdict"] = std::string(to_string(f.verdict));
-  j["confidence"] = round_to(f.confidence, 0.01);
-  j["source"] = f.source.to_string();
-  if (r.engine && r.engine->context().has_geoip()) j["source_country"] = country_json(r.engine->context().country(f.source));
-  ordered_json sample = ordered_json::array();
-  for (const auto& a : f.target_sample) sample.push_back(a.to_string());
-  ordered_json regions = ordered_json::object();
-  for (const auto& [k, n] : f.regions) regions[k] = n;
-  j["targets"] = {{"count", f.target_count}, {"sample", sample}, {"regions", regions}};
-  j["first_seen"] = format_rfc3339(f.first_seen);
-  j["last_seen"] = format_rfc3339(f.last_seen);
-  j["events"] = f.events;
-  j["title"] = f.title;
-  j["explanation"] = f.explanation;
-  j["advice"] = f.advice;
-  ordered_json ev = ordered_json::array();
-  for (const auto& o : f.evidence) {
-    ordered_json e;
-    e["input"] = input_name(r, o.input);
-    e[o.is_line ? "line" : "frame"] = o.number;
-    ev.push_back(e);
+// `status` (netseen watch) is added as the last member when not empty.
+void finding_json(Writer& w, const AnalysisResult& r, const detect::Finding& f, std::string_view status = {}) {
+  w.object();
+  w.key("kind").str("finding");
+  w.key("id").str(f.id);
+  w.key("severity").str(to_string(f.severity));
+  w.key("verdict").str(to_string(f.verdict));
+  w.key("confidence").real(round_to(f.confidence, 0.01));
+  w.key("source").str(f.source.to_string());
+  if (r.engine && r.engine->context().has_geoip()) {
+    w.key("source_country");
+    country_json(w, r.engine->context().country(f.source));
   }
-  j["evidence"] = ev;
-  ordered_json attrs = ordered_json::object();
-  for (const auto& [k, v] : f.attributes) attrs[k] = attr_value(v);
-  j["attributes"] = attrs;
-  j["dedup_key"] = f.dedup_key;
+  w.key("targets").object();
+  w.key("count").num(f.target_count);
+  w.key("sample").array();
+  for (const auto& a : f.target_sample) w.str(a.to_string());
+  w.end_array();
+  w.key("regions").object();
+  for (const auto& [k, n] : f.regions) w.key(k).num(n);
+  w.end_object().end_object();
+  w.key("first_seen").str(format_rfc3339(f.first_seen));
+  w.key("last_seen").str(format_rfc3339(f.last_seen));
+  w.key("events").num(f.events);
+  w.key("title").str(f.title);
+  w.key("explanation").str(f.explanation);
+  w.key("advice").str(f.advice);
+  w.key("evidence").array();
+  for (const auto& o : f.evidence) {
+    w.object().key("input").str(input_name(r, o.input)).key(o.is_line ? "line" : "frame").num(o.number).end_object();
+  }
+  w.end_array();
+  // An object has each key once: a repeated attribute keeps its first place and its last value.
+  w.key("attributes").object();
+  for (std::size_t i = 0; i < f.attributes.size(); ++i) {
+    const auto& k = f.attributes[i].first;
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = f.attributes[j].first == k;
+    if (seen) continue;
+    std::size_t last = i;
+    for (std::size_t j = i + 1; j < f.attributes.size(); ++j) {
+      if (f.attributes[j].first == k) last = j;
+    }
+    w.key(k);
+    attr_value(w, f.attributes[last].second);
+  }
+  w.end_object();
+  w.key("dedup_key").str(f.dedup_key);
   // The history marks are parallel to the engine's findings; a finding from elsewhere (a
   // watch snapshot) has none. Pointers are compared with std::less, which is defined even
   // for objects of different arrays.
@@ -100,49 +293,121 @@ ordered_json finding_json(const AnalysisResult& r, const detect::Finding& f) {
     const auto i = static_cast<std::size_t>(&f - all->data());
     if (i < r.history->findings.size()) {
       const auto& h = r.history->findings[i];
-      j["history"] = {{"status", std::string(to_string(h.status))},
-                      {"first_seen", format_rfc3339(h.first_seen)},
-                      {"runs", h.runs}};
+      w.key("history").object();
+      w.key("status").str(to_string(h.status));
+      w.key("first_seen").str(format_rfc3339(h.first_seen));
+      w.key("runs").num(h.runs);
+      w.end_object();
     }
   }
-  return j;
+  if (!status.empty()) w.key("status").str(status);
+  w.end_object();
+}
+
+void host_json(Writer& w, const AnalysisResult& r, const IpAddress& a,
+               const std::map<IpAddress, std::vector<std::string>>& ids_by_host) {
+  const auto& ctx = r.engine->context();
+  w.object();
+  w.key("kind").str("host");
+  w.key("address").str(a.to_string());
+  w.key("inside").boolean(ctx.inside(a));
+  if (ctx.has_geoip()) {
+    w.key("country");
+    country_json(w, ctx.country(a));
+  }
+  const auto& all = r.engine->hosts();
+  auto it = all.find(a);
+  const detect::HostFacts empty{};
+  const auto& h = it == all.end() ? empty : it->second;
+  w.key("events").num(h.events_as_source);
+  w.key("events_received").num(h.events_as_destination);
+  w.key("bytes").num(h.bytes_as_source);
+  const auto g = detect::guess_ttl(h, &ctx.kb());
+  w.key("ttl_initial_guess");
+  if (g.initial != 0) w.num(std::uint64_t{g.initial});
+  else w.null();
+  w.key("hops");
+  if (g.initial != 0) w.num(std::uint64_t{g.hops});
+  else w.null();
+  w.key("os_family_guess");
+  if (g.initial != 0) w.str(g.os_family);
+  else w.null();
+  if (const auto tc = detect::ttl_consistency(h); tc.inconsistent) {
+    w.key("ttl_inconsistency").object();
+    w.key("initial_ttls").array();
+    for (int v : tc.initials) w.num(v);
+    w.end_array();
+    w.key("hops_min").num(tc.hops_min);
+    w.key("hops_max").num(tc.hops_max);
+    w.key("summary").str(tc.summary());
+    w.end_object();
+  }
+  w.key("ipid_pattern").str(detect::ipid_pattern(h));
+  if (h.ip_ids_from_log) w.key("ipid_from_log").boolean(true);
+  const auto* names = ctx.names_of(a);
+  w.key("netbios_names").array();
+  if (names != nullptr) {
+    for (const auto& nm : *names) w.str(nm.name);
+  }
+  w.end_array();
+  w.key("netbios_name_types").array();
+  if (names != nullptr) {
+    for (const auto& nm : *names) {
+      w.object().key("name").str(nm.name).key("type").str(nm.group ? "group" : "unique").end_object();
+    }
+  }
+  w.end_array();
+  w.key("findings");
+  if (auto fi = ids_by_host.find(a); fi != ids_by_host.end()) w.strings(fi->second);
+  else w.array().end_array();
+  if (const auto* hh = r.history ? r.history->host(a) : nullptr) {
+    w.key("history").object();
+    w.key("new").boolean(hh->is_new);
+    w.key("first_seen").str(format_rfc3339(hh->first_seen));
+    w.key("runs").num(hh->runs);
+    w.end_object();
+  }
+  w.end_object();
 }
 
 }  // namespace
 
 std::string render_finding_json(const AnalysisResult& r, const detect::Finding& f, std::string_view status) {
-  auto j = finding_json(r, f);
-  if (!status.empty()) j["status"] = std::string(status);
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  std::string out;
+  Writer w(out);
+  finding_json(w, r, f, status);
+  return out;
 }
 
 std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
   std::string out;
-  auto line = [&](const ordered_json& j) {
-    out += j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-    out += '\n';
-  };
-  for (const auto& in : r.inputs) line(input_json(in));
+  Writer w(out);
+  for (const auto& in : r.inputs) {
+    input_json(w, in);
+    w.end_line();
+  }
   for (const auto& u : r.unreadable) {
-    ordered_json j;
-    j["kind"] = "input";
-    j["path"] = u.path;
-    j["format"] = "unreadable";
-    j["records"] = 0;
-    j["decoded"] = 0;
-    j["skipped"] = 0;
-    j["skipped_by_reason"] = ordered_json::object();
-    j["error_count"] = 1;
-    j["errors"] = ordered_json::array({{{"where", "open"}, {"what", u.reason}}});
-    j["first_ts"] = nullptr;
-    j["last_ts"] = nullptr;
-    line(j);
+    w.object();
+    w.key("kind").str("input");
+    w.key("path").str(u.path);
+    w.key("format").str("unreadable");
+    w.key("records").num(0);
+    w.key("decoded").num(0);
+    w.key("skipped").num(0);
+    w.key("skipped_by_reason").object().end_object();
+    w.key("error_count").num(1);
+    w.key("errors").array().object().key("where").str("open").key("what").str(u.reason).end_object().end_array();
+    w.key("first_ts").null();
+    w.key("last_ts").null();
+    w.end_object();
+    w.end_line();
   }
   const auto findings = select_findings(r, o.host);
   std::map<IpAddress, std::vector<std::string>> ids_by_host;
   std::map<std::string, std::uint64_t> by_sev;
   for (const auto* f : findings) {
-    line(finding_json(r, *f));
+    finding_json(w, r, *f);
+    w.end_line();
     auto& ids = ids_by_host[f->source];
     if (std::find(ids.begin(), ids.end(), f->id) == ids.end()) ids.push_back(f->id);
     ++by_sev[std::string(to_string(f->severity))];
@@ -154,74 +419,43 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
   }
   for (const auto& [a, ids] : ids_by_host) hosts.insert(a);
   for (const auto& a : hosts) {
-    ordered_json j;
-    j["kind"] = "host";
-    j["address"] = a.to_string();
-    j["inside"] = r.engine->context().inside(a);
-    if (r.engine->context().has_geoip()) j["country"] = country_json(r.engine->context().country(a));
-    const auto& all = r.engine->hosts();
-    auto it = all.find(a);
-    const detect::HostFacts empty{};
-    const auto& h = it == all.end() ? empty : it->second;
-    j["events"] = h.events_as_source;
-    j["events_received"] = h.events_as_destination;
-    j["bytes"] = h.bytes_as_source;
-    const auto g = detect::guess_ttl(h, &r.engine->context().kb());
-    j["ttl_initial_guess"] = g.initial != 0 ? ordered_json(g.initial) : ordered_json(nullptr);
-    j["hops"] = g.initial != 0 ? ordered_json(g.hops) : ordered_json(nullptr);
-    j["os_family_guess"] = g.initial != 0 ? ordered_json(g.os_family) : ordered_json(nullptr);
-    if (const auto tc = detect::ttl_consistency(h); tc.inconsistent) {
-      j["ttl_inconsistency"] = {{"initial_ttls", tc.initials},
-                                {"hops_min", tc.hops_min},
-                                {"hops_max", tc.hops_max},
-                                {"summary", tc.summary()}};
-    }
-    j["ipid_pattern"] = detect::ipid_pattern(h);
-    if (h.ip_ids_from_log) j["ipid_from_log"] = true;
-    ordered_json names = ordered_json::array();
-    ordered_json name_types = ordered_json::array();
-    if (const auto* n = r.engine->context().names_of(a)) {
-      for (const auto& nm : *n) {
-        names.push_back(nm.name);
-        name_types.push_back({{"name", nm.name}, {"type", nm.group ? "group" : "unique"}});
-      }
-    }
-    j["netbios_names"] = names;
-    j["netbios_name_types"] = name_types;
-    auto fi = ids_by_host.find(a);
-    j["findings"] = fi == ids_by_host.end() ? ordered_json::array() : ordered_json(fi->second);
-    if (const auto* hh = r.history ? r.history->host(a) : nullptr) {
-      j["history"] = {{"new", hh->is_new}, {"first_seen", format_rfc3339(hh->first_seen)}, {"runs", hh->runs}};
-    }
-    line(j);
+    host_json(w, r, a, ids_by_host);
+    w.end_line();
   }
-  ordered_json s;
-  s["kind"] = "summary";
+  w.object();
+  w.key("kind").str("summary");
   std::uint64_t records = 0;
   for (const auto& in : r.inputs) records += in.records;
-  s["records"] = records;
-  s["events"] = r.engine->stats().events;
-  s["hosts"] = r.engine->hosts().size();
-  ordered_json sev = ordered_json::object();
-  for (const char* k : {"critical", "high", "medium", "low", "info"}) sev[k] = by_sev[k];
-  s["findings"] = sev;
-  ordered_json ev = ordered_json::object();
-  for (const auto& [k, n] : r.engine->context().evictions()) ev[k] = n;
-  s["evicted"] = ev;
+  w.key("records").num(records);
+  w.key("events").num(r.engine->stats().events);
+  w.key("hosts").num(std::uint64_t{r.engine->hosts().size()});
+  w.key("findings").object();
+  for (const char* k : {"critical", "high", "medium", "low", "info"}) w.key(k).num(by_sev[k]);
+  w.end_object();
+  w.key("evicted").object();
+  for (const auto& [k, n] : r.engine->context().evictions()) w.key(k).num(n);
+  w.end_object();
   if (r.history) {
     const auto& h = *r.history;
     std::uint64_t counts[3] = {0, 0, 0};
     for (const auto& f : h.findings) ++counts[static_cast<std::size_t>(f.status)];
-    s["history"] = {
-        {"db", h.db_path},
-        {"run", h.run},
-        {"previous_run", h.previous_run_at ? ordered_json(format_rfc3339(*h.previous_run_at)) : ordered_json(nullptr)},
-        {"new_hosts", h.new_hosts},
-        {"findings", {{"new", counts[0]}, {"grown", counts[1]}, {"known", counts[2]}}},
-        {"reset", h.reset_notice.empty() ? ordered_json(nullptr) : ordered_json(h.reset_notice)}};
+    w.key("history").object();
+    w.key("db").str(h.db_path);
+    w.key("run").num(h.run);
+    w.key("previous_run");
+    if (h.previous_run_at) w.str(format_rfc3339(*h.previous_run_at));
+    else w.null();
+    w.key("new_hosts").num(std::uint64_t{h.new_hosts});
+    w.key("findings").object().key("new").num(counts[0]).key("grown").num(counts[1]).key("known").num(counts[2]);
+    w.end_object();
+    w.key("reset");
+    if (h.reset_notice.empty()) w.null();
+    else w.str(h.reset_notice);
+    w.end_object();
   }
-  s["elapsed_s"] = round_to(r.elapsed_s, 0.001);
-  line(s);
+  w.key("elapsed_s").real(round_to(r.elapsed_s, 0.001));
+  w.end_object();
+  w.end_line();
   return out;
 }
 

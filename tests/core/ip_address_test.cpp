@@ -1,5 +1,6 @@
 #include "core/ip_address.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 namespace netseen {
@@ -74,6 +75,22 @@ TEST(Cidr, ParseContains) {
   EXPECT_FALSE(Cidr::parse("10.0.0.0/x").has_value());
   EXPECT_TRUE(Cidr::parse("fe80::/10")->contains(ip("febf::1")));
   EXPECT_FALSE(Cidr::parse("fe80::/10")->contains(ip("fec0::1")));
+}
+
+// IPv4 text is formatted by hand (inet_ntop costs a sprintf per octet): inet_ntop is the
+// oracle for every octet value in every position.
+TEST(IpAddress, V4TextMatchesInetNtop) {
+  for (unsigned i = 0; i < 256; ++i) {
+    const auto o = static_cast<std::uint8_t>(i);
+    for (const auto& a : {IpAddress::v4(o, 0, 0, 0), IpAddress::v4(0, o, 0, 0), IpAddress::v4(1, 2, 3, o),
+                          IpAddress::v4(o, o, o, o),
+                          IpAddress::v4(o, static_cast<std::uint8_t>(255 - i), static_cast<std::uint8_t>(i * 7),
+                                        static_cast<std::uint8_t>(i * 13 + 100))}) {
+      char want[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, a.bytes().data() + 12, want, sizeof want), nullptr);
+      EXPECT_EQ(a.to_string(), want);
+    }
+  }
 }
 
 }  // namespace

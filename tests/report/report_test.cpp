@@ -13,6 +13,7 @@
 #include "report/common.hpp"
 #include "report/ecs.hpp"
 #include "report/html.hpp"
+#include "report/json.hpp"
 #include "report/narrative.hpp"
 #include "report/pipeline.hpp"
 #include "report/text.hpp"
@@ -327,6 +328,45 @@ TEST(Headlines, NameEachHostOnceAndCountFindingsApart) {
   EXPECT_NE(hs[0].text.find("trace.udp on 7 hosts (10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4 and 3 more)"),
             std::string::npos)
       << hs[0].text;
+}
+
+// The JSON Lines writer copies plain strings and hands everything else to nlohmann: its text
+// must be nlohmann's dump (error handler "replace") for any bytes a hostile input can put in
+// a string — control characters, quotes, backslashes, valid and broken UTF-8 — and a
+// repeated attribute key appears once (first place, last value), as in nlohmann's objects.
+TEST(JsonLines, StringsAreWrittenAsNlohmannWouldWriteThem) {
+  const std::vector<std::string> cases = {
+      "plain ascii", "", "quote \" and back\\slash", std::string("nul \0 inside", 12), "tab\tnewline\ncr\r",
+      "bell \x07 esc \x1b del \x7f", "em dash \xE2\x80\x94 arrow \xE2\x86\x92", "four bytes \xF0\x9F\x98\x80",
+      "lone continuation \x80 here", "truncated \xE2\x80", "truncated at end \xF0\x9F\x98", "overlong \xC0\xAF",
+      "overlong three \xE0\x80\xAF", "surrogate \xED\xA0\x80", "above U+10FFFF \xF4\x90\x80\x80", "\xFF\xFE",
+      "latin-1 caf\xE9", "ok then bad \xC3\xA9\xC3", "two-byte max \xDF\xBF", "\xEF\xBF\xBD replacement itself"};
+  AnalysisResult r;
+  for (const auto& c : cases) {
+    detect::Finding f;
+    f.id = "test.strings";
+    f.title = c;
+    f.attr("k", c);
+    const std::string line = render_finding_json(r, f, "");
+    const std::string want = nlohmann::ordered_json(c).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    EXPECT_NE(line.find("\"title\":" + want + ",\"explanation\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"attributes\":{\"k\":" + want + "}"), std::string::npos) << line;
+    EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+  }
+  detect::Finding f;
+  f.id = "test.keys";
+  f.confidence = 0.7;
+  f.attr("n", std::int64_t{1});
+  f.attr("x", 2.5);
+  f.attr("n", std::int64_t{-3});
+  f.attr("list", std::vector<std::string>{"a", "b"});
+  f.attr("flag", true);
+  const std::string line = render_finding_json(r, f, "new");
+  EXPECT_NE(line.find("\"confidence\":0.7,"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"attributes\":{\"n\":-3,\"x\":2.5,\"list\":[\"a\",\"b\"],\"flag\":true}"), std::string::npos)
+      << line;
+  const std::string tail = ",\"status\":\"new\"}";
+  EXPECT_EQ(line.substr(line.size() - tail.size()), tail) << line;
 }
 
 }  // namespace
