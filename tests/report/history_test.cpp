@@ -495,6 +495,48 @@ TEST(History, BoundsPruneTheOldest) {
   EXPECT_EQ(db->list()->hosts_total, 3U);
 }
 
+// The per-host caps on names and findings hold over runs, although each run trims only the
+// hosts it added rows to (the others were trimmed when they last grew).
+TEST(History, PerHostCapsHoldAcrossRuns) {
+  TempDir dir;
+  HistoryLimits lim;
+  lim.max_findings_per_host = 2;
+  lim.max_names_per_host = 2;
+  auto db = HistoryDb::open(dir.file("h.db"), lim);
+  ASSERT_TRUE(db.has_value());
+  const char* host = "192.168.30.9";
+  auto run = [&](std::vector<std::string> ids, std::vector<std::string> names, std::int64_t day) {
+    auto r = analyse(smb_out(1, day, host));
+    for (const auto& id : ids) {
+      detect::Finding f;
+      f.id = id;
+      f.source = ip(host);
+      f.first_seen = f.last_seen = Timestamp::from_seconds(kT0 + day * kDay);
+      f.dedup_key = id + "|" + host;
+      r.engine->context_mut().emit(std::move(f));
+    }
+    for (const auto& n : names) r.engine->context_mut().learned_name(ip(host), detect::NetbiosNameSeen{n, false, {}, false});
+    EXPECT_TRUE(record(*db, r, kT0 + day * kDay + 100).has_value());
+    auto rec = db->host(ip(host));
+    EXPECT_TRUE(rec.has_value() && rec->has_value());
+    return rec.has_value() && rec->has_value() ? **rec : HostRecord{};
+  };
+  auto h = run({"test.one", "test.two", "test.three"}, {"ALPHA", "BRAVO", "CHARLIE"}, 0);
+  EXPECT_EQ(h.findings.size(), 2U);
+  EXPECT_EQ(h.names.size(), 2U);
+  h = run({"test.one"}, {}, 1);  // nothing new for this host
+  EXPECT_EQ(h.findings.size(), 2U);
+  EXPECT_EQ(h.names.size(), 2U);
+  h = run({"test.four"}, {"DELTA"}, 2);  // one more of each: still capped, the newest kept
+  EXPECT_EQ(h.findings.size(), 2U);
+  EXPECT_EQ(h.names.size(), 2U);
+  bool four = false, delta = false;
+  for (const auto& f : h.findings) four = four || f.detector == "test.four";
+  for (const auto& n : h.names) delta = delta || n.name == "DELTA";
+  EXPECT_TRUE(four);
+  EXPECT_TRUE(delta);
+}
+
 // Whatever the file holds is untrusted: overlong text, bad addresses, odd types.
 TEST(History, HostileRowsAreSkipped) {
   TempDir dir;
