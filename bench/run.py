@@ -76,17 +76,6 @@ def run_timed(cmd, stdin_path=None, timeout=3600):
     return wall, cpu, rss, rc
 
 
-def median_of(runs, cmd, stdin_path=None):
-    res = [run_timed(cmd, stdin_path) for _ in range(runs)]
-    return {
-        "wall_s": statistics.median(r[0] for r in res),
-        "cpu_s": statistics.median(r[1] for r in res),
-        "peak_rss_mb": statistics.median(r[2] for r in res) / 1024.0,
-        "exit": res[-1][3],
-        "runs": runs,
-    }
-
-
 def generate(data, capture_mb, tshark_mb, log_lines, fw_lines, log_sources=5000):
     os.makedirs(data, exist_ok=True)
     gen = os.path.join(ROOT, "tools", "gen_capture.py")
@@ -265,15 +254,39 @@ def main():
             add("log", f"fwlogwatch ({a.fwlogwatch_lines} lines)", f"log{a.fwlogwatch_lines}",
                 ["fwlogwatch", "-o", "/dev/null", p])
 
+        # Rounds, not one tool after another: within a group every row runs once per round,
+        # so the ratios compare runs made minutes apart at most, not a quiet minute with a
+        # busy one (this machine's speed drifts by tens of percent).
+        samples = {i: [] for i in range(len(rows))}
+        for group in dict.fromkeys(g for g, _, _, _ in rows):
+            members = [i for i, r in enumerate(rows) if r[0] == group]
+            want = {i: a.runs if not rows[i][1].startswith(("psad", "fwlogwatch", "tshark")) else max(1, min(a.runs, 3))
+                    for i in members}
+            for i in members:
+                log(f"  {group}: {rows[i][1]} x{want[i]}")
+            last_key = None
+            for rnd in range(max(want.values())):
+                for i in members:
+                    if rnd >= want[i]:
+                        continue
+                    _, _, key, cmd = rows[i]
+                    # Read an input again when it comes back: the other inputs (2.5 GB together)
+                    # may have pushed part of it out of the page cache since.
+                    if key != last_key:
+                        warm(inputs[key]["path"])
+                        last_key = key
+                    samples[i].append(run_timed(cmd))
         results = []
-        for group, label, key, cmd in rows:
-            runs = a.runs if not label.startswith(("psad", "fwlogwatch", "tshark")) else max(1, min(a.runs, 3))
-            log(f"  {group}: {label} x{runs}")
+        for i, (group, label, key, cmd) in enumerate(rows):
+            res = samples[i]
             inp = inputs[key]
-            # Read the input again right before its runs: the other inputs (2.5 GB together)
-            # may have pushed part of it out of the page cache since.
-            warm(inp["path"])
-            m = median_of(runs, cmd)
+            m = {
+                "wall_s": statistics.median(r[0] for r in res),
+                "cpu_s": statistics.median(r[1] for r in res),
+                "peak_rss_mb": statistics.median(r[2] for r in res) / 1024.0,
+                "exit": res[-1][3],
+                "runs": len(res),
+            }
             m.update({"group": group, "tool": label, "input": os.path.basename(inp["path"]),
                       "bytes": inp["bytes"], "records": inp["records"]})
             m["mb_per_s"] = inp["bytes"] / 1e6 / max(m["wall_s"], 1e-3)
