@@ -190,6 +190,16 @@ Result<std::unique_ptr<Engine>> Engine::create(const EngineOptions& options) {
 
 HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
   if (!a.valid()) return nullptr;
+  const auto& cached = host_cache_[host_cache_slot(a)];
+  HostFacts* h = cached.generation == host_generation_ && cached.address == a ? cached.facts : host_lookup(a, ts);
+  if (h == nullptr) return nullptr;
+  if (ts < h->first_seen) h->first_seen = ts;
+  if (ts > h->last_seen) h->last_seen = ts;
+  return h;
+}
+
+// Out of line: the table lookup and the insert are the cache's misses.
+HostFacts* Engine::host_lookup(const IpAddress& a, Timestamp ts) {
   auto it = hosts_.find(a);
   if (it == hosts_.end()) {
     if (hosts_.size() >= max_hosts_) {
@@ -198,12 +208,12 @@ HostFacts* Engine::host(const IpAddress& a, Timestamp ts) {
       return nullptr;
     }
     it = hosts_.emplace(a, HostFacts{}).first;
+    ++host_generation_;  // the insert may have moved every entry
     it->second.address = a;
     it->second.first_seen = ts;
     it->second.last_seen = ts;
   }
-  if (ts < it->second.first_seen) it->second.first_seen = ts;
-  if (ts > it->second.last_seen) it->second.last_seen = ts;
+  host_cache_[host_cache_slot(a)] = HostCacheEntry{a, host_generation_, &it->second};
   return &it->second;
 }
 

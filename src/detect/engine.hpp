@@ -141,6 +141,7 @@ class Engine {
  private:
   explicit Engine(const EngineOptions& options);
   HostFacts* host(const IpAddress& a, Timestamp ts);
+  [[gnu::noinline]] HostFacts* host_lookup(const IpAddress& a, Timestamp ts);
   void learn_names(const decode::Event& e);
   void bookkeeping(const decode::Event& e);  // stats, host facts, DNS tracker, learned names
 
@@ -160,6 +161,19 @@ class Engine {
   Tally non_ip_;
   std::array<Tally, 4> by_action_{};      // indexed by decode::Action
   FlatMap<IpAddress, HostFacts, IpAddressHash> hosts_;
+  // Direct-mapped cache in front of hosts_ (two lookups per event; a capture's traffic keeps
+  // coming back to the same few hundred hosts). An entry is valid while its generation is
+  // current: every insert into hosts_ (which may move the entries) starts a new one.
+  struct HostCacheEntry {
+    IpAddress address;
+    std::uint64_t generation = 0;
+    HostFacts* facts = nullptr;
+  };
+  static std::size_t host_cache_slot(const IpAddress& a) noexcept {
+    return static_cast<std::size_t>(((a.word(0) ^ a.word(1)) * 0x9E3779B97F4A7C15ULL) >> 54);
+  }
+  std::array<HostCacheEntry, 1024> host_cache_{};
+  std::uint64_t host_generation_ = 1;
   Context ctx_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   // For each combination of event kinds (interest::of), the detectors that look at it, in
