@@ -28,23 +28,29 @@ bool looks_like_capture(Bytes head) noexcept {
 namespace {
 
 // One capture file: records from the pcap or pcapng reader, each decoded into the
-// caller's Event (reused: no allocation per packet on the common path).
+// caller's Event (reused: no allocation per packet on the common path). A regular file is
+// read through a window of read() pieces (byte_window.hpp); other inputs are in memory.
 class CaptureSource final : public EventSource {
  public:
-  CaptureSource(std::shared_ptr<const InputBuffer> buffer, std::string path, const OpenOptions& options,
-                const decode::DecodeOptions& decode)
-      : buffer_(std::move(buffer)), input_(options.input_index), decode_(decode) {
+  CaptureSource(std::shared_ptr<const InputBuffer> buffer, std::shared_ptr<const FileHandle> file, std::string path,
+                const OpenOptions& options, const decode::DecodeOptions& decode)
+      : buffer_(std::move(buffer)),
+        file_(std::move(file)),
+        input_(options.input_index),
+        piece_(options.read_piece),
+        decode_(decode) {
     stats_.path = std::move(path);
-    const Bytes bytes = buffer_->bytes();
-    stats_.bytes_total = bytes.size();
-    if (bytes.size() >= 4 && bytes[0] == 0x0A && bytes[1] == 0x0D && bytes[2] == 0x0D && bytes[3] == 0x0A) {
+    ByteWindow window = file_ ? ByteWindow(file_, piece_) : ByteWindow(buffer_->bytes());
+    stats_.bytes_total = window.size();
+    const Bytes magic = window.at(0, 4);
+    if (magic.size() == 4 && magic[0] == 0x0A && magic[1] == 0x0D && magic[2] == 0x0D && magic[3] == 0x0A) {
       stats_.format = "pcapng";
-      auto r = PcapngReader::open(bytes);
+      auto r = PcapngReader::open(std::move(window));
       if (r) pcapng_.emplace(std::move(*r));
       else stats_.add_error("offset 0", r.error().message());
     } else {
       stats_.format = "pcap";
-      auto r = PcapReader::open(bytes);
+      auto r = PcapReader::open(std::move(window));
       if (r) pcap_.emplace(std::move(*r));
       else stats_.add_error("offset 0", r.error().message());
     }
@@ -61,8 +67,8 @@ class CaptureSource final : public EventSource {
         got = pcapng_->next(rec, stats_);
         stats_.bytes_read = pcapng_->position();
       }
-      if (stats_.bytes_read >= released_ + kReleaseStep) {
-        // Keep resident memory bounded on large files: pages already decoded are dropped.
+      if (buffer_ && stats_.bytes_read >= released_ + kReleaseStep) {
+        // Keep resident memory bounded on large mapped inputs: pages already decoded are dropped.
         released_ = stats_.bytes_read - kReleaseStep / 2;
         buffer_->release_before(released_);
       }
@@ -86,15 +92,19 @@ class CaptureSource final : public EventSource {
   [[nodiscard]] const InputStats& stats() const override { return stats_; }
 
   [[nodiscard]] bool replayable() const override { return true; }
+  // Another reader of the same input with a window of its own (no state shared but the file).
   [[nodiscard]] std::unique_ptr<EventSource> replay(const decode::DecodeOptions& decode) const override {
     OpenOptions o;
     o.input_index = input_;
-    return std::make_unique<CaptureSource>(buffer_, stats_.path, o, decode);
+    o.read_piece = piece_;
+    return std::make_unique<CaptureSource>(buffer_, file_, stats_.path, o, decode);
   }
 
  private:
-  std::shared_ptr<const InputBuffer> buffer_;
+  std::shared_ptr<const InputBuffer> buffer_;  // in-memory inputs
+  std::shared_ptr<const FileHandle> file_;     // regular files
   std::uint32_t input_;
+  std::size_t piece_;
   decode::DecodeOptions decode_;
   decode::EventStorage spare_;
   static constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
@@ -113,7 +123,12 @@ std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuff
 
 std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
                                                  const OpenOptions& options, const decode::DecodeOptions& decode) {
-  return std::make_unique<CaptureSource>(std::move(buffer), std::move(path), options, decode);
+  return std::make_unique<CaptureSource>(std::move(buffer), nullptr, std::move(path), options, decode);
+}
+
+std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const FileHandle> file, std::string path,
+                                                 const OpenOptions& options, const decode::DecodeOptions& decode) {
+  return std::make_unique<CaptureSource>(nullptr, std::move(file), std::move(path), options, decode);
 }
 
 }  // namespace netseen::ingest

@@ -6,6 +6,7 @@
 
 #include "core/bytes.hpp"
 #include "decode/frame.hpp"
+#include "ingest/byte_window.hpp"
 #include "ingest/input_buffer.hpp"
 #include "ingest/source.hpp"
 
@@ -20,6 +21,9 @@ std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuff
 // The same with an explicit decode depth / checksum policy (the analyzer pays only for what
 // its detectors need).
 std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const InputBuffer> buffer, std::string path,
+                                                 const OpenOptions& options, const decode::DecodeOptions& decode);
+// A regular capture file read through a window of read() pieces (byte_window.hpp).
+std::unique_ptr<EventSource> make_capture_source(std::shared_ptr<const FileHandle> file, std::string path,
                                                  const OpenOptions& options, const decode::DecodeOptions& decode);
 
 }  // namespace netseen::ingest

@@ -190,6 +190,8 @@ class LogSource final : public EventSource {
   }
 
   [[nodiscard]] const InputStats& stats() const override { return stats_; }
+  // A regular file read as a stream: its size, for progress and the summary.
+  void set_size(std::uint64_t size) noexcept { stats_.bytes_total = size; }
 
  private:
   static constexpr std::size_t kNone = ~std::size_t{0};
@@ -206,6 +208,7 @@ class LogSource final : public EventSource {
   bool refill() {
     drop_front(region_);
     region_ = 0;
+    reader_.continue_with(Bytes{});  // what it held is dropped: base_ now counts it
     std::size_t end = 0;
     for (;;) {
       read_more();
@@ -328,8 +331,10 @@ std::unique_ptr<EventSource> make_log_source(std::shared_ptr<const InputBuffer> 
 }
 
 std::unique_ptr<EventSource> make_stream_log_source(int fd, bool owns_fd, std::vector<std::uint8_t> head,
-                                                    std::string path, const OpenOptions& options) {
-  return std::make_unique<LogSource>(fd, owns_fd, std::move(head), std::move(path), options);
+                                                    std::string path, const OpenOptions& options, std::uint64_t size) {
+  auto src = std::make_unique<LogSource>(fd, owns_fd, std::move(head), std::move(path), options);
+  src->set_size(size);
+  return src;
 }
 
 }  // namespace netseen::ingest

@@ -20,6 +20,7 @@ std::unique_ptr<EventSource> make_log_source(std::shared_ptr<const InputBuffer> 
 // recognise the format); the source reads the rest as it goes, and closes `fd` when it
 // owns it.
 std::unique_ptr<EventSource> make_stream_log_source(int fd, bool owns_fd, std::vector<std::uint8_t> head,
-                                                    std::string path, const OpenOptions& options);
+                                                    std::string path, const OpenOptions& options,
+                                                    std::uint64_t size = 0);
 
 }  // namespace netseen::ingest

@@ -1,9 +1,14 @@
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "core/limits.hpp"
+#include "ingest/byte_window.hpp"
 #include "ingest/capture_source.hpp"
 #include "ingest/input_buffer.hpp"
 #include "ingest/log_source.hpp"
@@ -18,6 +23,18 @@ constexpr std::size_t kMaxGunzipBytes = std::size_t{4} * 1024 * 1024 * 1024;
 
 // Bytes read from a stream before deciding what it is (magic numbers need 4).
 constexpr std::size_t kStreamHead = 4096;
+
+namespace {
+// A log's year-less syslog stamps are placed with the file's modification time.
+OpenOptions with_mtime(const OpenOptions& options, const std::string& path) {
+  OpenOptions o = options;
+  if (o.mtime_s == 0 && path != "-") {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) o.mtime_s = static_cast<std::int64_t>(st.st_mtime);
+  }
+  return o;
+}
+}  // namespace
 
 Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const OpenOptions& options) {
   NETSEEN_TRY_ASSIGN(const int fd, open_stream(path));
@@ -40,6 +57,19 @@ Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const O
     head->insert(head->end(), rest->begin(), rest->end());
     buffer = buffer_from_bytes(std::move(*head));
   } else {
+    // A regular file is read, not mapped (byte_window.hpp says why): a capture through a
+    // window of pieces, a log as a stream of lines. Only gzip is inflated into memory.
+    NETSEEN_TRY_ASSIGN(auto file, FileHandle::open(path));
+    if (file->size() > 0) {
+      ByteWindow window(file, kStreamHead);
+      const Bytes head = window.at(0, kStreamHead);
+      if (!head.empty() && !is_gzip(head)) {
+        if (looks_like_capture(head)) return make_capture_source(std::move(file), path, options, options.decode);
+        const int log_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (log_fd < 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
+        return make_stream_log_source(log_fd, true, {}, path, with_mtime(options, path), file->size());
+      }
+    }
     NETSEEN_TRY_ASSIGN(buffer, load_input(path));
   }
   if (is_gzip(buffer->bytes())) {
@@ -49,12 +79,7 @@ Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const O
   if (looks_like_capture(buffer->bytes())) {
     return make_capture_source(std::move(buffer), path, options, options.decode);
   }
-  OpenOptions log_options = options;
-  if (log_options.mtime_s == 0 && path != "-") {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) log_options.mtime_s = static_cast<std::int64_t>(st.st_mtime);
-  }
-  return make_log_source(std::move(buffer), path, log_options);
+  return make_log_source(std::move(buffer), path, with_mtime(options, path));
 }
 
 }  // namespace netseen::ingest

@@ -18,12 +18,12 @@ constexpr std::size_t kRecordHeader = 16;
 constexpr int kResyncLookahead = 2;
 }  // namespace
 
-Result<PcapReader> PcapReader::open(Bytes file) {
-  ByteReader r(file);
+Result<PcapReader> PcapReader::open(ByteWindow file) {
+  ByteReader r(file.at(0, kFileHeader));
   auto magic = r.u32be();
   if (!magic) return fail(ErrorKind::Truncated, "pcap", 0, "file shorter than a pcap magic number");
   PcapReader p;
-  p.file_ = file;
+  p.file_ = std::move(file);
   switch (*magic) {
     case 0xA1B2C3D4: p.big_ = true; break;
     case 0xD4C3B2A1: p.big_ = false; break;
@@ -46,9 +46,9 @@ Result<PcapReader> PcapReader::open(Bytes file) {
   return p;
 }
 
-bool PcapReader::read_header(std::size_t at, Header& h) const noexcept {
+bool PcapReader::read_header(std::size_t at, Header& h) noexcept {
   // One bounds check for the 16 bytes, then four fixed-offset loads in the file's byte order.
-  auto v = ByteReader(file_).view_at(at, kRecordHeader);
+  auto v = file_.view_at(at, kRecordHeader);
   if (!v) return false;
   const std::uint8_t* p = v->whole().data();
   const bool swap = big_ == (std::endian::native == std::endian::little);
@@ -70,7 +70,7 @@ bool PcapReader::plausible(const Header& h) const noexcept {
          h.incl <= h.orig && (h.orig != 0);
 }
 
-bool PcapReader::plausible_at(std::size_t at, int depth) const noexcept {
+bool PcapReader::plausible_at(std::size_t at, int depth) noexcept {
   if (at == file_.size()) return true;  // exactly the end of the file
   Header h;
   if (!read_header(at, h) || !plausible(h)) return false;
@@ -81,8 +81,10 @@ bool PcapReader::plausible_at(std::size_t at, int depth) const noexcept {
 
 bool PcapReader::next(CaptureRecord& out, InputStats& stats) {
   while (!done_) {
-    const std::size_t remaining = file_.size() - pos_;
+    // The window shrinks the size when the file can no longer be read (shorter than at open).
+    const std::size_t remaining = pos_ < file_.size() ? file_.size() - pos_ : 0;
     if (remaining == 0) {
+      if (!file_.error().empty()) stats.add_error(fmt::format("offset {}", file_.size()), file_.error());
       done_ = true;
       return false;
     }
@@ -124,13 +126,13 @@ bool PcapReader::next(CaptureRecord& out, InputStats& stats) {
     if (h.incl > avail) {
       stats.add_error(fmt::format("frame {}", frame_),
                       fmt::format("truncated record: {} bytes declared, {} present", h.incl, avail));
-      out.data = file_.subspan(body, avail);
+      out.data = file_.at(body, avail);
       if (out.wire_len < avail) out.wire_len = static_cast<std::uint32_t>(avail);
       pos_ = file_.size();
       done_ = true;
       return true;
     }
-    out.data = file_.subspan(body, h.incl);
+    out.data = file_.at(body, h.incl);
     if (h.incl > h.orig) {
       stats.add_error(fmt::format("frame {}", frame_),
                       fmt::format("captured length {} exceeds the wire length {}", h.incl, h.orig));

@@ -13,6 +13,7 @@
 #include "core/bytes.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "ingest/byte_window.hpp"
 #include "ingest/source.hpp"
 
 namespace netseen::ingest {
@@ -29,8 +30,10 @@ struct CaptureRecord {
 class PcapReader {
  public:
   // Checks the 24-byte file header. Truncated / Malformed when this is not a pcap file.
-  static Result<PcapReader> open(Bytes file);
-  // The next packet record; false at the end. Problems go into `stats` (errors).
+  static Result<PcapReader> open(Bytes file) { return open(ByteWindow(file)); }
+  static Result<PcapReader> open(ByteWindow file);
+  // The next packet record; false at the end. Problems go into `stats` (errors). The record's
+  // bytes stay valid until the next call.
   bool next(CaptureRecord& out, InputStats& stats);
   [[nodiscard]] std::size_t position() const noexcept { return pos_; }
   [[nodiscard]] std::uint32_t linktype() const noexcept { return linktype_; }
@@ -42,11 +45,11 @@ class PcapReader {
   struct Header {
     std::uint32_t sec = 0, frac = 0, incl = 0, orig = 0;
   };
-  [[nodiscard]] bool read_header(std::size_t at, Header& h) const noexcept;
+  [[nodiscard]] bool read_header(std::size_t at, Header& h) noexcept;
   [[nodiscard]] bool plausible(const Header& h) const noexcept;
-  [[nodiscard]] bool plausible_at(std::size_t at, int depth) const noexcept;
+  [[nodiscard]] bool plausible_at(std::size_t at, int depth) noexcept;
 
-  Bytes file_;
+  ByteWindow file_{Bytes{}};
   std::size_t pos_ = 24;
   std::uint32_t linktype_ = 0;
   std::uint32_t snaplen_ = 0;
@@ -59,7 +62,8 @@ class PcapReader {
 class PcapngReader {
  public:
   // Checks that the file starts with a section header block.
-  static Result<PcapngReader> open(Bytes file);
+  static Result<PcapngReader> open(Bytes file) { return open(ByteWindow(file)); }
+  static Result<PcapngReader> open(ByteWindow file);
   bool next(CaptureRecord& out, InputStats& stats);
   [[nodiscard]] std::size_t position() const noexcept { return pos_; }
   [[nodiscard]] std::size_t interfaces() const noexcept { return ifaces_.size(); }
@@ -72,15 +76,15 @@ class PcapngReader {
     std::uint8_t exp = 6;      // default: microseconds
     std::int64_t offset_s = 0; // if_tsoffset
   };
-  [[nodiscard]] std::uint32_t u32(std::size_t at) const noexcept;
-  [[nodiscard]] std::uint16_t u16(std::size_t at) const noexcept;
+  [[nodiscard]] std::uint32_t u32(std::size_t at) noexcept;
+  [[nodiscard]] std::uint16_t u16(std::size_t at) noexcept;
   [[nodiscard]] Timestamp to_time(const Interface& i, std::uint32_t hi, std::uint32_t lo) const noexcept;
   bool read_shb(std::size_t at, std::size_t len, InputStats& stats);
   void read_idb(std::size_t at, std::size_t len, InputStats& stats);
-  [[nodiscard]] bool plausible_block(std::size_t at) const noexcept;
+  [[nodiscard]] bool plausible_block(std::size_t at) noexcept;
   bool resync(std::size_t from, InputStats& stats);
 
-  Bytes file_;
+  ByteWindow file_{Bytes{}};
   std::size_t pos_ = 0;
   bool big_ = false;
   bool done_ = false;

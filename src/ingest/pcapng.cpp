@@ -28,8 +28,8 @@ std::uint64_t pow10(unsigned e) noexcept {
 }
 }  // namespace
 
-Result<PcapngReader> PcapngReader::open(Bytes file) {
-  ByteReader r(file);
+Result<PcapngReader> PcapngReader::open(ByteWindow file) {
+  ByteReader r(file.at(0, 12));
   auto type = r.u32be();
   if (!type) return fail(ErrorKind::Truncated, "pcapng", 0, "file shorter than a block type");
   if (*type != kShb) return fail(ErrorKind::Malformed, "pcapng", 0, "does not start with a section header block");
@@ -40,19 +40,19 @@ Result<PcapngReader> PcapngReader::open(Bytes file) {
     return fail(ErrorKind::Malformed, "pcapng", 8, fmt::format("bad byte-order magic 0x{:08x}", *bom));
   }
   PcapngReader p;
-  p.file_ = file;
   p.big_ = *bom == kByteOrderMagic;
+  p.file_ = std::move(file);
   return p;
 }
 
-std::uint32_t PcapngReader::u32(std::size_t at) const noexcept {
-  auto v = ByteReader(file_).view_at(at, 4);
+std::uint32_t PcapngReader::u32(std::size_t at) noexcept {
+  auto v = file_.view_at(at, 4);
   if (!v) return 0;
   return (big_ ? v->u32be() : v->u32le()).value_or(0);
 }
 
-std::uint16_t PcapngReader::u16(std::size_t at) const noexcept {
-  auto v = ByteReader(file_).view_at(at, 2);
+std::uint16_t PcapngReader::u16(std::size_t at) noexcept {
+  auto v = file_.view_at(at, 2);
   if (!v) return 0;
   return (big_ ? v->u16be() : v->u16le()).value_or(0);
 }
@@ -79,7 +79,7 @@ bool PcapngReader::read_shb(std::size_t at, std::size_t len, InputStats& stats) 
     stats.add_error(fmt::format("offset {}", at), "section header block shorter than 28 bytes");
     return false;
   }
-  auto v = ByteReader(file_).view_at(at + 8, 4);
+  auto v = file_.view_at(at + 8, 4);
   const std::uint32_t bom = v ? v->u32be().value_or(0) : 0;
   if (bom == kByteOrderMagic) big_ = true;
   else if (bom == 0x4D3C2B1A) big_ = false;
@@ -117,11 +117,12 @@ void PcapngReader::read_idb(std::size_t at, std::size_t len, InputStats& stats) 
       break;
     }
     if (code == kOptTsresol && olen >= 1) {
-      const std::uint8_t v = file_[o + 4];
+      const Bytes b = file_.at(o + 4, 1);
+      const std::uint8_t v = b.empty() ? 0 : b[0];
       i.binary = (v & 0x80) != 0;
       i.exp = v & 0x7F;
     } else if (code == kOptTsoffset && olen >= 8) {
-      auto r = ByteReader(file_).view_at(o + 4, 8);
+      auto r = file_.view_at(o + 4, 8);
       const std::uint64_t raw = r ? (big_ ? r->u64be() : r->u64le()).value_or(0) : 0;
       i.offset_s = static_cast<std::int64_t>(raw);
       if (i.offset_s > (std::int64_t{1} << 40) || i.offset_s < -(std::int64_t{1} << 40)) i.offset_s = 0;
@@ -131,7 +132,7 @@ void PcapngReader::read_idb(std::size_t at, std::size_t len, InputStats& stats) 
   ifaces_.push_back(i);
 }
 
-bool PcapngReader::plausible_block(std::size_t at) const noexcept {
+bool PcapngReader::plausible_block(std::size_t at) noexcept {
   if (at + 12 > file_.size()) return false;
   const std::uint32_t type = u32(at);
   const std::uint32_t len = u32(at + 4);
@@ -157,8 +158,10 @@ bool PcapngReader::resync(std::size_t from, InputStats& stats) {
 
 bool PcapngReader::next(CaptureRecord& out, InputStats& stats) {
   while (!done_) {
-    const std::size_t remaining = file_.size() - pos_;
+    // The window shrinks the size when the file can no longer be read (shorter than at open).
+    const std::size_t remaining = pos_ < file_.size() ? file_.size() - pos_ : 0;
     if (remaining == 0) {
+      if (!file_.error().empty()) stats.add_error(fmt::format("offset {}", file_.size()), file_.error());
       done_ = true;
       return false;
     }
@@ -171,7 +174,7 @@ bool PcapngReader::next(CaptureRecord& out, InputStats& stats) {
     std::uint32_t type = u32(at);
     if (type == kShb) {
       // The byte order of the new section decides how its length is read.
-      auto v = ByteReader(file_).view_at(at + 8, 4);
+      auto v = file_.view_at(at + 8, 4);
       const std::uint32_t bom = v ? v->u32be().value_or(0) : 0;
       if (bom == kByteOrderMagic) big_ = true;
       else if (bom == 0x4D3C2B1A) big_ = false;
@@ -253,7 +256,7 @@ bool PcapngReader::next(CaptureRecord& out, InputStats& stats) {
     out.linktype = i.linktype;
     out.wire_len = origlen < caplen ? caplen : origlen;
     out.ts = type == kSpb ? Timestamp{} : to_time(i, hi, lo);
-    out.data = file_.subspan(data_at, caplen);
+    out.data = file_.at(data_at, caplen);
     return true;
   }
   return false;

@@ -78,6 +78,7 @@ struct OpenOptions {
   std::string tz;                 // --tz for local-time logs (empty = UTC)
   std::int64_t mtime_s = 0;       // the file's modification time (year of year-less log stamps); 0 = unknown
   decode::DecodeOptions decode;   // how deep captured frames are decoded (logs ignore it)
+  std::size_t read_piece = 0;     // bytes per read() of a regular capture file; 0 = ByteWindow's default
 };
 
 // Opens a path ("-" = stdin), recognises the format from its content (never its name),

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/limits.hpp"
+
 namespace netseen::report {
 
 namespace {
@@ -22,12 +24,20 @@ constexpr std::size_t kBatchEvents = 256;
 constexpr std::size_t kBatches = 8;
 constexpr unsigned kMaxThreads = 16;
 constexpr std::uint64_t kLargeInputBytes = std::uint64_t{32} << 20;
+// A batch ends early once its copied payload bytes reach this (memory between the threads
+// stays under kBatches × (this + one record)).
+constexpr std::size_t kBatchPayloadBytes = std::size_t{1} << 20;
 
 // Aligned to a cache line: the reader writes `used` after every event while the other
 // threads read their batches' counts; batches sharing a line would bounce it between the
 // cores on every event.
 struct alignas(64) Batch {
   std::vector<decode::Event> events = std::vector<decode::Event>(kBatchEvents);
+  // The events' captured bytes (Event::app_payload), copied: a source's bytes are valid only
+  // until it reads on, and a batch is read to its end before anything uses its first event.
+  // Reserved once (no reallocation moves bytes an event points at); logs never use it.
+  std::vector<std::uint8_t> payload;
+  std::vector<std::vector<std::uint8_t>> oversized;
   std::size_t used = 0;
   std::atomic<unsigned> pending{0};  // side threads still working on it
 };
@@ -114,13 +124,19 @@ class Merger {
   bool pull(decode::Event& out) {
     if (sources_.empty()) return false;
     if (sources_.size() == 1) return sources_[0]->next(out);  // no merge: decode in place
+    if (refill_ < sources_.size()) {
+      // The source of the event handed out last reads its next record only now: that event's
+      // bytes (Event::app_payload) are valid until its source reads on.
+      live_[refill_] = sources_[refill_]->next(pending_[refill_]);
+      refill_ = sources_.size();
+    }
     std::size_t best = sources_.size();
     for (std::size_t i = 0; i < sources_.size(); ++i) {
       if (live_[i] && (best == sources_.size() || pending_[i].ts < pending_[best].ts)) best = i;
     }
     if (best == sources_.size()) return false;
     std::swap(out, pending_[best]);
-    live_[best] = sources_[best]->next(pending_[best]);
+    refill_ = best;
     return true;
   }
 
@@ -132,6 +148,7 @@ class Merger {
   std::uint32_t tick_ = 0;
   std::vector<decode::Event> pending_;
   std::vector<bool> live_;
+  std::size_t refill_ = ~std::size_t{0};  // the source to read on at the next pull
 };
 
 // Everything done with one analysed event on the engine's main thread: the engine's
@@ -193,9 +210,30 @@ void run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine, uns
   // Fills one batch; false at the end of the inputs (the batch may still hold events).
   auto fill = [&](Batch* b) {
     std::size_t used = 0;
-    while (used < kBatchEvents && merger.next(b->events[used])) ++used;
+    b->payload.clear();
+    b->oversized.clear();
+    while (used < kBatchEvents && b->payload.size() < kBatchPayloadBytes) {
+      decode::Event& ev = b->events[used];
+      if (!merger.next(ev)) {
+        b->used = used;
+        return false;
+      }
+      ++used;
+      if (ev.app_payload.empty()) continue;
+      if (b->payload.capacity() == 0) b->payload.reserve(kBatchPayloadBytes + limits::kMaxPcapRecordBytes);
+      const std::size_t n = ev.app_payload.size();
+      if (n > b->payload.capacity() - b->payload.size()) {
+        // Larger than what is left (pcapng blocks reach 16 MiB): its own copy, and the batch ends.
+        b->oversized.emplace_back(ev.app_payload.begin(), ev.app_payload.end());
+        ev.app_payload = b->oversized.back();
+        break;
+      }
+      const std::size_t at = b->payload.size();
+      b->payload.insert(b->payload.end(), ev.app_payload.begin(), ev.app_payload.end());
+      ev.app_payload = std::span<const std::uint8_t>(b->payload.data() + at, n);
+    }
     b->used = used;
-    return used == kBatchEvents;
+    return true;
   };
 
   if (own_reader) {

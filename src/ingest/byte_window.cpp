@@ -1,0 +1,74 @@
+#include "ingest/byte_window.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace netseen::ingest {
+
+Result<std::shared_ptr<const FileHandle>> FileHandle::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return fail(ErrorKind::Io, "input", 0, std::strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(ErrorKind::Io, "input", 0, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+  }
+  // Read front to back: a larger kernel read-ahead.
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::shared_ptr<const FileHandle>(std::make_shared<FileHandle>(fd, static_cast<std::size_t>(st.st_size)));
+}
+
+FileHandle::~FileHandle() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ByteWindow::ByteWindow(std::shared_ptr<const FileHandle> file, std::size_t piece)
+    : size_(file->size()), file_(std::move(file)), buf_(piece == 0 ? kDefaultPiece : piece) {
+  data_ = buf_.data();
+}
+
+Bytes ByteWindow::slide(std::size_t pos, std::size_t n) {
+  if (pos >= size_) return Bytes{};
+  if (n > size_ - pos) n = size_ - pos;
+  if (!file_) return Bytes(data_ + pos, n);  // in memory: only the end of the input clips
+  // Keep what the window already holds from pos on, then read behind it. The buffer grows
+  // only to what one request needs, and n never exceeds the bytes the file really has.
+  std::size_t keep = 0;
+  if (pos >= start_ && pos - start_ < len_) {
+    keep = len_ - (pos - start_);
+    std::memmove(buf_.data(), buf_.data() + (pos - start_), keep);
+  }
+  if (n > buf_.size()) buf_.resize(n);
+  data_ = buf_.data();
+  start_ = pos;
+  len_ = keep;
+  const std::size_t want = std::min(buf_.size(), size_ - pos);
+  while (len_ < want) {
+    const ssize_t got = ::pread(file_->fd(), buf_.data() + len_, want - len_, static_cast<off_t>(start_ + len_));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      if (error_.empty()) {
+        error_ = got < 0 ? fmt::format("read error at offset {}: {}", start_ + len_, std::strerror(errno))
+                         : fmt::format("the file ends at offset {}, before the {} bytes it had when opened",
+                                       start_ + len_, size_);
+      }
+      size_ = start_ + len_;  // what can be read is all there is
+      break;
+    }
+    len_ += static_cast<std::size_t>(got);
+    read_ += static_cast<std::uint64_t>(got);
+  }
+  return Bytes(data_, std::min(n, len_));
+}
+
+}  // namespace netseen::ingest
