@@ -185,7 +185,9 @@ struct Event {
   Part<Nbss> nbss;
   Part<Smb> smb;
   // The application bytes captured (UDP payload, TCP segment data), a view into the input
-  // buffer valid until the next record is read; lets a renderer re-parse in full detail.
+  // valid until its source reads the next record (a file reader's window slides, libpcap
+  // reuses its buffer); lets a renderer re-parse in full detail. The merger and the threaded
+  // pipeline (report/pipeline.cpp) keep it valid until the event has been used.
   std::span<const std::uint8_t> app_payload;
 
   // Cold: only some log dialects and pflog name interfaces and rules; anomalies are rare.
