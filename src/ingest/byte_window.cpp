@@ -8,20 +8,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ingest/input_buffer.hpp"
+
 namespace netseen::ingest {
 
 Result<std::shared_ptr<const FileHandle>> FileHandle::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int e = errno;
-    ::close(fd);
-    return fail(ErrorKind::Io, "input", 0, std::strerror(e));
-  }
+  NETSEEN_TRY_ASSIGN(const int fd, open_file(path, st));
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return fail(ErrorKind::Io, "input", 0, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+    return fail(ErrorKind::Io, "input", 0, "not a regular file");
   }
   // Read front to back: a larger kernel read-ahead.
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -95,14 +95,9 @@ std::shared_ptr<const InputBuffer> buffer_from_bytes(std::vector<std::uint8_t> b
   return std::make_shared<OwnedBuffer>(std::move(bytes));
 }
 
-Result<std::shared_ptr<const InputBuffer>> load_input(const std::string& path) {
-  if (path == "-") {
-    NETSEEN_TRY_ASSIGN(auto data, read_all_fd(STDIN_FILENO, "stdin"));
-    return std::shared_ptr<const InputBuffer>(buffer_from_bytes(std::move(data)));
-  }
+Result<int> open_file(const std::string& path, struct stat& st) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(ErrorKind::Io, "input", 0, std::strerror(errno));
-  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int e = errno;
     ::close(fd);
@@ -112,6 +107,16 @@ Result<std::shared_ptr<const InputBuffer>> load_input(const std::string& path) {
     ::close(fd);
     return fail(ErrorKind::Io, "input", 0, "is a directory");
   }
+  return fd;
+}
+
+Result<std::shared_ptr<const InputBuffer>> load_input(const std::string& path) {
+  if (path == "-") {
+    NETSEEN_TRY_ASSIGN(auto data, read_all_fd(STDIN_FILENO, "stdin"));
+    return std::shared_ptr<const InputBuffer>(buffer_from_bytes(std::move(data)));
+  }
+  struct stat st {};
+  NETSEEN_TRY_ASSIGN(const int fd, open_file(path, st));
   if (!S_ISREG(st.st_mode) || st.st_size == 0) {
     // Pipes, character devices, empty files: read what there is.
     auto data = read_all_fd(fd, path);

@@ -3,6 +3,8 @@
 // harnesses can hand them bytes directly.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,6 +37,9 @@ Result<int> open_stream(const std::string& path);
 // Reads up to `max` bytes (fewer only at the end of the stream; max 0 = all of it). Io error
 // with the OS reason.
 Result<std::vector<std::uint8_t>> read_fd(int fd, std::size_t max, const std::string& what);
+// Opens `path` read-only (close-on-exec) and fills `st`; Io error with the OS reason, or
+// "is a directory".
+Result<int> open_file(const std::string& path, struct stat& st);
 // Wraps bytes the caller already has (tests, fuzzing).
 std::shared_ptr<const InputBuffer> buffer_from_bytes(std::vector<std::uint8_t> bytes);
 // True when the bytes start with the gzip magic 1f 8b.
