@@ -328,19 +328,19 @@ def main():
 
         talk, why = (None, "skipped (--quick)") if a.quick else nbstat_bench(ns, a.nbstat_cidr, a.quick)
 
-        hdr = (f"{'group':<7} {'tool':<33} {'MB':>7} {'records':>9} {'wall s':>7} {'cpu s':>7} {'MB/s':>7} "
+        hdr = (f"{'group':<7} {'tool':<37} {'MB':>7} {'records':>9} {'wall s':>7} {'cpu s':>7} {'MB/s':>7} "
                f"{'MB/cpu-s':>8} {'rec/cpu-s':>10} {'RSS MB':>7} {'x wall':>7} {'x cpu':>7}")
         print(hdr)
         print("-" * len(hdr))
         for r in results:
             rw = f"{r['ratio_wall']:.1f}" if "ratio_wall" in r else ""
             rc = f"{r['ratio_cpu']:.1f}" if "ratio_cpu" in r else ""
-            print(f"{r['group']:<7} {r['tool']:<33} {r['bytes'] / 1e6:7.0f} {r['records']:9d} {r['wall_s']:7.2f} "
+            print(f"{r['group']:<7} {r['tool']:<37} {r['bytes'] / 1e6:7.0f} {r['records']:9d} {r['wall_s']:7.2f} "
                   f"{r['cpu_s']:7.2f} {r['mb_per_s']:7.0f} {r['cpu_mb_per_s']:8.0f} {r['cpu_records_per_s']:10.0f} "
                   f"{r['peak_rss_mb']:7.1f} {rw:>7} {rc:>7}")
         if talk:
             for label, t in talk.items():
-                print(f"{'nbstat':<7} {label:<33} {a.nbstat_cidr:>17} {t['wall_s']:7.2f}   answered "
+                print(f"{'nbstat':<7} {label:<37} {a.nbstat_cidr:>17} {t['wall_s']:7.2f}   answered "
                       f"{t['answered']}/{t['targets']}, {t['hosts_per_s']:,.0f} hosts/s")
             if "nbtscan" in talk and "netseen nbstat" in talk:
                 print(f"nbstat: netseen / nbtscan = {talk['netseen nbstat']['hosts_per_s'] / max(talk['nbtscan']['hosts_per_s'], 1e-9):.1f}x")
