@@ -1,5 +1,6 @@
-// InputBuffer: the bytes of one input, memory-mapped from a file or owned (stdin,
-// decompressed gzip). Readers work on the span and never touch the file system, so fuzz
+// InputBuffer: the bytes of one input held whole: owned (stdin, decompressed gzip) or, for a
+// gzip file, memory-mapped while it is inflated. Regular capture and log files are not held
+// whole: they are read in pieces (byte_window.hpp, log_source.hpp). Readers work on the span and never touch the file system, so fuzz
 // harnesses can hand them bytes directly.
 #pragma once
 

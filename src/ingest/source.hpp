@@ -58,8 +58,8 @@ class EventSource {
   // Records that yield no event are counted in stats() and skipped internally.
   virtual bool next(decode::Event& out) = 0;
   [[nodiscard]] virtual const InputStats& stats() const = 0;
-  // True when replay() gives a second reader: captures, whose bytes are mapped or held in
-  // memory anyway. Logs are parsed once (parsing is most of their cost); a live capture is
+  // True when replay() gives a second reader: captures, read again from their file (or from
+  // memory for stdin). Logs are parsed once (parsing is most of their cost); a live capture is
   // gone once read.
   [[nodiscard]] virtual bool replayable() const { return false; }
   // A second, independent reader of the same input from its start, decoding captured frames
