@@ -49,22 +49,44 @@ Bytes ByteWindow::slide(std::size_t pos, std::size_t n) {
   start_ = pos;
   len_ = keep;
   const std::size_t want = std::min(buf_.size(), size_ - pos);
-  while (len_ < want) {
-    const ssize_t got = ::pread(file_->fd(), buf_.data() + len_, want - len_, static_cast<off_t>(start_ + len_));
+  len_ += read_at(buf_.data() + len_, want - len_, start_ + len_);
+  if (len_ < want) size_ = start_ + len_;  // what can be read is all there is
+  return Bytes(data_, std::min(n, len_));
+}
+
+Bytes ByteWindow::probe(std::size_t pos, std::size_t n) {
+  if (pos >= size_) return Bytes{};
+  if (n > size_ - pos) n = size_ - pos;
+  if (pos < probe_start_ || pos + n > probe_start_ + probe_len_) {
+    // A block from the half-block boundary at or before pos: n <= kProbeBytes always fits.
+    probe_.resize(kProbeBlock);
+    probe_start_ = pos - pos % (kProbeBlock / 2);
+    probe_len_ = read_at(probe_.data(), std::min(kProbeBlock, size_ - probe_start_), probe_start_);
+    if (pos + n > probe_start_ + probe_len_) {
+      return pos >= probe_start_ + probe_len_ ? Bytes{}
+                                              : Bytes(probe_.data() + (pos - probe_start_), probe_start_ + probe_len_ - pos);
+    }
+  }
+  return Bytes(probe_.data() + (pos - probe_start_), n);
+}
+
+std::size_t ByteWindow::read_at(std::uint8_t* into, std::size_t want, std::size_t pos) {
+  std::size_t got_all = 0;
+  while (got_all < want) {
+    const ssize_t got = ::pread(file_->fd(), into + got_all, want - got_all, static_cast<off_t>(pos + got_all));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) {
       if (error_.empty()) {
-        error_ = got < 0 ? fmt::format("read error at offset {}: {}", start_ + len_, std::strerror(errno))
+        error_ = got < 0 ? fmt::format("read error at offset {}: {}", pos + got_all, std::strerror(errno))
                          : fmt::format("the file ends at offset {}, before the {} bytes it had when opened",
-                                       start_ + len_, size_);
+                                       pos + got_all, size_);
       }
-      size_ = start_ + len_;  // what can be read is all there is
       break;
     }
-    len_ += static_cast<std::size_t>(got);
+    got_all += static_cast<std::size_t>(got);
     read_ += static_cast<std::uint64_t>(got);
   }
-  return Bytes(data_, std::min(n, len_));
+  return got_all;
 }
 
 }  // namespace netseen::ingest

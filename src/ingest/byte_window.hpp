@@ -11,6 +11,12 @@
 // at(pos, n) is the only accessor: the bytes [pos, pos + n), fewer only at the end of the input.
 // What it returns stays valid until the next call to at() — a reader asks for a record's bytes
 // last, and the caller uses them before it asks for the next record.
+//
+// Small requests (up to kProbeBytes) before the window or well beyond its end (a reader going
+// on just past it slides it as usual) do not move it: they
+// are read into a separate 8 KiB probe block. Resynchronising over damage looks at every few
+// bytes and checks a length field megabytes ahead each time; moving the window there and back
+// would re-read it for every step (a hostile file of lengths would cost its size squared).
 #pragma once
 
 #include <cstddef>
@@ -55,8 +61,11 @@ class ByteWindow {
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
+  static constexpr std::size_t kProbeBytes = 64;
+
   [[nodiscard]] Bytes at(std::size_t pos, std::size_t n) {
     if (pos >= start_ && pos - start_ <= len_ && n <= len_ - (pos - start_)) return Bytes(data_ + (pos - start_), n);
+    if (file_ && n <= kProbeBytes && (pos < start_ || pos - start_ > len_ + kProbeBytes)) return probe(pos, n);
     return slide(pos, n);
   }
   // A checked reader over exactly n bytes at pos, or nullopt when fewer exist.
@@ -72,6 +81,9 @@ class ByteWindow {
 
  private:
   Bytes slide(std::size_t pos, std::size_t n);
+  Bytes probe(std::size_t pos, std::size_t n);
+  // Reads up to `want` bytes at `pos` into `into`; the count read (short at the end or on error).
+  std::size_t read_at(std::uint8_t* into, std::size_t want, std::size_t pos);
 
   const std::uint8_t* data_ = nullptr;  // the window's first byte (input offset start_)
   std::size_t start_ = 0;
@@ -79,6 +91,9 @@ class ByteWindow {
   std::size_t size_ = 0;                // of the whole input
   std::shared_ptr<const FileHandle> file_;  // null: everything is in memory
   std::vector<std::uint8_t> buf_;
+  static constexpr std::size_t kProbeBlock = 8192;
+  std::vector<std::uint8_t> probe_;  // one block, aligned to kProbeBlock / 2
+  std::size_t probe_start_ = 0, probe_len_ = 0;
   std::string error_;
   std::uint64_t read_ = 0;
 };

@@ -96,6 +96,27 @@ TEST(ByteWindow, DirectoriesAndMissingFilesAreIoErrors) {
   EXPECT_FALSE(FileHandle::open(std::string(NETSEEN_BINARY_DIR) + "/no-such-file").has_value());
 }
 
+TEST(ByteWindow, LookingFarAheadAtEveryStepDoesNotReReadTheFile) {
+  // What a resynchronisation over damage does: a small read at each step and one a megabyte
+  // ahead (a block's trailing length). The window must not move there and back every time.
+  const Buf bytes = pattern(3 << 20);
+  const TempFile file("far", bytes);
+  auto handle = FileHandle::open(file.path());
+  ASSERT_TRUE(handle.has_value());
+  ByteWindow w(*handle);
+  for (std::size_t pos = 0; pos < (2U << 20); pos += 4) {
+    const Bytes here = w.at(pos, 8);
+    ASSERT_EQ(here.size(), 8U);
+    ASSERT_EQ(here[3], bytes[pos + 3]);
+    const Bytes far = w.at(pos + (1U << 20), 4);
+    ASSERT_EQ(far.size(), 4U);
+    ASSERT_EQ(far[1], bytes[pos + (1U << 20) + 1]);
+  }
+  EXPECT_LT(w.bytes_read(), 3 * bytes.size()) << "read " << w.bytes_read() << " bytes of a " << bytes.size()
+                                              << "-byte file";
+  EXPECT_TRUE(w.error().empty());
+}
+
 struct Seen {
   std::vector<std::uint64_t> frames;
   std::vector<std::int64_t> stamps;
