@@ -67,11 +67,6 @@ class CaptureSource final : public EventSource {
         got = pcapng_->next(rec, stats_);
         stats_.bytes_read = pcapng_->position();
       }
-      if (buffer_ && stats_.bytes_read >= released_ + kReleaseStep) {
-        // Keep resident memory bounded on large mapped inputs: pages already decoded are dropped.
-        released_ = stats_.bytes_read - kReleaseStep / 2;
-        buffer_->release_before(released_);
-      }
       if (!got) return false;
       ++stats_.records;
       decode::reset_event(out, spare_);  // keeps the summaries' buffers for this decode
@@ -107,8 +102,6 @@ class CaptureSource final : public EventSource {
   std::size_t piece_;
   decode::DecodeOptions decode_;
   decode::EventStorage spare_;
-  static constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
-  std::size_t released_ = 0;
   std::optional<PcapReader> pcap_;
   std::optional<PcapngReader> pcapng_;
   InputStats stats_;

@@ -35,12 +35,6 @@ class MappedBuffer final : public InputBuffer {
   [[nodiscard]] Bytes bytes() const noexcept override {
     return Bytes(static_cast<const std::uint8_t*>(addr_), len_);
   }
-  void release_before(std::size_t offset) const noexcept override {
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    if (page == 0 || offset > len_) return;
-    const std::size_t end = offset - offset % page;
-    if (end > 0) ::madvise(addr_, end, MADV_DONTNEED);
-  }
 
  private:
   void* addr_;

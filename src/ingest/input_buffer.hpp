@@ -23,10 +23,6 @@ class InputBuffer {
   InputBuffer(const InputBuffer&) = delete;
   InputBuffer& operator=(const InputBuffer&) = delete;
   [[nodiscard]] virtual Bytes bytes() const noexcept = 0;
-  // A sequential reader is done with [0, offset): a memory-mapped file may drop those pages
-  // from memory (they are read again from the file if touched), so that resident memory
-  // stays bounded whatever the file size. A no-op for owned buffers.
-  virtual void release_before(std::size_t /*offset*/) const noexcept {}
 };
 
 // Maps `path` read-only ("-" reads stdin into memory). Io error with the OS reason.

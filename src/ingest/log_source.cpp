@@ -23,8 +23,6 @@ using logs::LogLine;
 constexpr std::size_t kDetectLines = 200;  // lines looked at to recognise a file's dialect
 // Streams are read in pieces of this size (a piece always ends at a line end when one is in it).
 constexpr std::size_t kStreamChunk = std::size_t{1} << 20;
-// Mapped files: pages already parsed are dropped from memory every this many bytes.
-constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
 
 // Where a piece of a stream may end: after its last LF; without one, after its last CR that
 // is not the final byte (a CRLF may be split there); 0 when there is no usable line end.
@@ -102,11 +100,6 @@ class LogSource final : public EventSource {
     while (next_line(line)) {
       ++stats_.records;
       stats_.bytes_read = base_ + reader_.position();
-      if (buffer_ && stats_.bytes_read >= released_ + kReleaseStep) {
-        // Keep resident memory bounded on large files: pages already parsed are dropped.
-        released_ = stats_.bytes_read - kReleaseStep / 2;
-        buffer_->release_before(released_);
-      }
       if (line.cut) {
         stats_.add_error(fmt::format("line {}", line.number),
                          fmt::format("longer than {} bytes; not parsed", limits::kMaxLogLineBytes));
@@ -302,7 +295,6 @@ class LogSource final : public EventSource {
   std::shared_ptr<const InputBuffer> buffer_;  // null for streams
   LineReader reader_;
   std::uint32_t input_;
-  std::size_t released_ = 0;
   // Streams only.
   int fd_ = -1;
   bool owns_fd_ = false;
