@@ -15,10 +15,14 @@
 //     service in a few seconds, and it is what psad's syn_sweep log shows (11 hosts, 1 s).
 // Window: `window_s` (24 h); a slow sweep over hours is still found. udp/137 sweeps are
 // nbstat.sweep's; UDP traceroute ports are trace.udp's. State: one entry per (source,
-// transport, port), capped at `max_keys`; hosts per entry are exact up to 4096.
+// transport, port), capped at `max_keys`; hosts per entry are exact up to 4096. An entry
+// that has seen one host (a vertical scan makes one per port it tries) holds that host
+// inline, about 150 bytes; the host and subnet tables are allocated at the second host.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 #include "core/flat_map.hpp"
 
 #include "detect/detectors.hpp"
@@ -99,7 +103,7 @@ class ScanHorizontal final : public Detector {
     }
     if (!tcp && (scan::is_traceroute_udp(e) || e.dport == 137)) return;
     if (e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
-    const scan::PairKey key{e.src, IpAddress{}, static_cast<std::uint16_t>(e.dport)};
+    const Key key{e.src, e.dport};
     auto& bucket = tcp ? tcp_ : udp_;
     auto it = bucket.find(key);
     if (it == bucket.end()) {
@@ -119,18 +123,17 @@ class ScanHorizontal final : public Detector {
     s.events += e.count;
     s.kinds |= static_cast<std::uint16_t>(1u << static_cast<unsigned>(p));
     s.sports.add(e.sport);
-    if (s.hosts.size() >= kMaxHosts) {
-      if (s.hosts.count(e.dst) == 0) s.saturated = true;
+    if (s.host_count() >= kMaxHosts) {
+      if (!s.has_host(e.dst)) s.saturated = true;
       return;
     }
-    if (!s.hosts.insert(e.dst).second) return;
-    s.evidence.add(e.origin);
+    if (!s.add_host(e.dst, e.origin)) return;
     if (s.burst_n == 0 || static_cast<double>(e.ts.us - s.burst_start.us) > cfg_.burst_s * 1e6) {
       s.burst_start = e.ts;
       s.burst_n = 0;
     }
     s.max_burst = std::max(s.max_burst, ++s.burst_n);
-    const auto n = ++s.subnets[scan::subnet_of(e.dst)];
+    const auto n = s.wide ? ++s.wide->subnets[scan::subnet_of(e.dst)] : 1;
     s.max_dense = std::max(s.max_dense, n);
     if (!s.confirmed && qualifies(s, tcp ? decode::Transport::Tcp : decode::Transport::Udp, e.dport)) s.confirmed = true;
   }
@@ -142,6 +145,24 @@ class ScanHorizontal final : public Detector {
 
  private:
   static constexpr std::size_t kMaxHosts = 4096;
+  struct Key {
+    IpAddress source;
+    std::uint16_t port = 0;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      return IpAddressHash{}(k.source) ^ (static_cast<std::size_t>(k.port) * 0x9E3779B97F4A7C15ULL);
+    }
+  };
+  // The hosts of a key that has probed more than one: most keys never do (a vertical scan
+  // makes one key per port, each with its one target), so this is allocated at the second.
+  struct Wide {
+    FlatSet<IpAddress, IpAddressHash> hosts;  // the first one included
+    FlatSet<IpAddress, IpAddressHash> answered;
+    FlatMap<IpAddress, std::uint32_t, IpAddressHash> subnets;
+    EvidenceSampler evidence;  // one sample per new host
+  };
   struct State {
     Timestamp first, last, window_start, burst_start;
     std::uint64_t events = 0;
@@ -150,39 +171,83 @@ class ScanHorizontal final : public Detector {
     std::uint16_t kinds = 0;
     bool confirmed = false;
     bool saturated = false;
-    FlatSet<IpAddress, IpAddressHash> hosts;
-    FlatSet<IpAddress, IpAddressHash> answered;
-    FlatMap<IpAddress, std::uint32_t, IpAddressHash> subnets;
+    bool first_answered = false;   // until widened: the one host answered
+    IpAddress first_host;          // until widened: the one host (invalid before the first)
+    decode::Origin first_origin;   // until widened: where it was probed first
     scan::PortSet sports;
-    EvidenceSampler evidence;
+    std::unique_ptr<Wide> wide;
+
+    [[nodiscard]] std::size_t host_count() const noexcept {
+      return wide ? wide->hosts.size() : first_host.valid() ? 1 : 0;
+    }
+    [[nodiscard]] std::size_t answered_count() const noexcept {
+      return wide ? wide->answered.size() : first_answered ? 1 : 0;
+    }
+    [[nodiscard]] bool has_host(const IpAddress& a) const {
+      return wide ? wide->hosts.count(a) != 0 : first_host.valid() && first_host == a;
+    }
+    // Adds a probed host; true when it is new (its evidence is then sampled).
+    bool add_host(const IpAddress& a, const decode::Origin& o) {
+      if (!wide) {
+        if (!first_host.valid()) {
+          first_host = a;
+          first_origin = o;
+          return true;
+        }
+        if (first_host == a) return false;
+        wide = std::make_unique<Wide>();
+        wide->hosts.insert(first_host);
+        if (first_answered) wide->answered.insert(first_host);
+        wide->subnets[scan::subnet_of(first_host)] = 1;
+        wide->evidence.add(first_origin);
+      } else if (wide->hosts.count(a) != 0) {
+        return false;
+      }
+      wide->hosts.insert(a);
+      wide->evidence.add(o);
+      return true;
+    }
+    [[nodiscard]] std::vector<IpAddress> sorted_hosts() const {
+      std::vector<IpAddress> v;
+      if (wide) v.assign(wide->hosts.begin(), wide->hosts.end());
+      else if (first_host.valid()) v.push_back(first_host);
+      std::sort(v.begin(), v.end());
+      return v;
+    }
+    [[nodiscard]] EvidenceSampler evidence() const {
+      if (wide) return wide->evidence;
+      EvidenceSampler one;
+      if (first_host.valid()) one.add(first_origin);
+      return one;
+    }
   };
-  using Map = FlatMap<scan::PairKey, State, scan::PairKeyHash>;
+  using Map = FlatMap<Key, State, KeyHash>;
 
   [[nodiscard]] bool qualifies(const State& s, decode::Transport t, std::uint16_t port) const {
     if (static_cast<double>(s.max_dense) >= cfg_.min_dense) return true;
     if (many_server_port(t, port)) return false;
-    if (static_cast<double>(s.hosts.size()) < cfg_.min_hosts && static_cast<double>(s.max_burst) < cfg_.min_burst) {
-      return false;
-    }
-    return static_cast<double>(s.answered.size()) <= cfg_.max_answered_fraction * static_cast<double>(s.hosts.size());
+    const auto hosts = static_cast<double>(s.host_count());
+    if (hosts < cfg_.min_hosts && static_cast<double>(s.max_burst) < cfg_.min_burst) return false;
+    return static_cast<double>(s.answered_count()) <= cfg_.max_answered_fraction * hosts;
   }
 
   void note_answer(const decode::Event& e) {
     auto& bucket = e.transport == decode::Transport::Tcp ? tcp_ : udp_;
-    auto it = bucket.find(scan::PairKey{e.dst, IpAddress{}, e.sport});
+    auto it = bucket.find(Key{e.dst, e.sport});
     if (it == bucket.end()) return;
     auto& s = it->second;
-    if (s.hosts.count(e.src) != 0 && s.answered.size() < kMaxHosts) s.answered.insert(e.src);
+    if (!s.has_host(e.src)) return;
+    if (!s.wide) s.first_answered = true;
+    else if (s.wide->answered.size() < kMaxHosts) s.wide->answered.insert(e.src);
   }
 
   void emit_all(Context& ctx, const Map& m, decode::Transport t) {
     const char* proto = decode::to_string(t);
     for (const auto& [k, s] : m) {
-      if (!qualifies(s, t, k.extra)) continue;
-      auto f = scan::make_finding(id(), k.a, s.first, s.last, s.events, s.evidence);
-      f.dedup_key = fmt::format("{}|{}|{}/{}", id(), k.a.to_string(), k.extra, proto);
-      std::vector<IpAddress> hosts(s.hosts.begin(), s.hosts.end());
-      std::sort(hosts.begin(), hosts.end());
+      if (!qualifies(s, t, k.port)) continue;
+      auto f = scan::make_finding(id(), k.source, s.first, s.last, s.events, s.evidence());
+      f.dedup_key = fmt::format("{}|{}|{}/{}", id(), k.source.to_string(), k.port, proto);
+      const std::vector<IpAddress> hosts = s.sorted_hosts();
       f.target_count = hosts.size();
       f.target_sample.assign(hosts.begin(), hosts.begin() + static_cast<std::ptrdiff_t>(
                                                                  std::min(hosts.size(), Finding::kMaxTargetSample)));
@@ -193,24 +258,24 @@ class ScanHorizontal final : public Detector {
       const double minutes = std::max(1e-6, static_cast<double>(s.last.us - s.first.us) / 60e6);
       const auto n = hosts.size();
       f.verdict = Verdict::Suspicious;
-      f.severity = k.a.is_public() || n >= 256 ? Severity::High : Severity::Medium;
+      f.severity = k.source.is_public() || n >= 256 ? Severity::High : Severity::Medium;
       f.confidence = static_cast<double>(s.max_dense) >= cfg_.min_dense ? 0.85 : 0.7;
-      f.title = fmt::format("{} swept {}/{} across {} hosts", k.a.to_string(), k.extra, proto, n);
+      f.title = fmt::format("{} swept {}/{} across {} hosts", k.source.to_string(), k.port, proto, n);
       f.explanation = fmt::format(
           "{} probed {} port {} on {} distinct hosts in {:.1f} minutes ({}), up to {} of them in one subnet; "
           "{} answered. A client reaches servers scattered over the Internet and they answer; walking through "
           "neighbouring addresses on one port is how worms and scanners look for a single service to attack.",
-          k.a.to_string(), proto, k.extra, n, minutes, fmt::join(kinds, ", "), s.max_dense, s.answered.size());
-      f.advice = ctx.inside(k.a)
+          k.source.to_string(), proto, k.port, n, minutes, fmt::join(kinds, ", "), s.max_dense, s.answered_count());
+      f.advice = ctx.inside(k.source)
                      ? "An inside host is sweeping: find the process sending the probes, check the host for a worm, "
                        "and make sure the swept service is patched on every host that answered."
                      : "Check the hosts that answered on this port; block the source at the border if it persists.";
       f.attr("transport", std::string(proto));
-      f.attr("port", static_cast<std::int64_t>(k.extra));
+      f.attr("port", static_cast<std::int64_t>(k.port));
       f.attr("hosts", static_cast<std::int64_t>(n));
       f.attr("max_hosts_in_subnet", static_cast<std::int64_t>(s.max_dense));
       f.attr("max_hosts_in_burst", static_cast<std::int64_t>(s.max_burst));
-      f.attr("answered_hosts", static_cast<std::int64_t>(s.answered.size()));
+      f.attr("answered_hosts", static_cast<std::int64_t>(s.answered_count()));
       f.attr("probe_types", kinds);
       f.attr("source_ports", s.sports.ranges(4));
       if (s.saturated) f.attr("targets_approximate", true);
