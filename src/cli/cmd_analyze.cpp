@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <iterator>
 #include <optional>
@@ -10,7 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -246,43 +247,52 @@ int run_analyze(AnalyzeArgs& a) {
   for (const auto& in : result.inputs) {
     for (const auto& e : in.errors) fmt::print(stderr, "netseen analyze: {}: {}: {}\n", in.path, e.where, e.what);
   }
-  std::string text;
+  // The report goes out as it is rendered (a month of logs makes tens of MB of JSON).
+  std::FILE* out = stdout;
+  if (!a.output.empty()) {
+    out = std::fopen(a.output.c_str(), "wb");
+    if (out == nullptr) {
+      fmt::print(stderr, "netseen analyze: cannot write {}: {}\n", a.output, std::strerror(errno));
+      return kExitInput;
+    }
+  }
+  const report::ReportSink sink = [out](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), out); };
   if (a.format == "text") {
     report::TextOptions t;
     t.color = !a.no_color && a.output.empty() && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
     t.host = host;
     t.explain = a.explain;
     t.all = a.all;
-    text = report::render_text(result, t);
+    report::render_text(result, t, sink);
   } else if (a.format == "json") {
     report::JsonOptions j;
     j.host = host;
-    text = report::render_json(result, j);
+    report::render_json(result, j, sink);
   } else if (a.format == "ecs") {
     report::EcsOptions e;
     e.host = host;
     e.observer_version = NETSEEN_VERSION;
-    text = report::render_ecs(result, e);
+    report::render_ecs(result, e, sink);
   } else {
     report::HtmlOptions h;
     h.host = host;
     h.explain = a.explain;
     h.generator = std::string("netseen ") + NETSEEN_VERSION;
-    text = report::render_html(result, h);
+    sink(report::render_html(result, h));
+  }
+  const bool write_failed = std::fflush(out) != 0 || std::ferror(out) != 0;
+  if (out != stdout && std::fclose(out) != 0 && !write_failed) {
+    fmt::print(stderr, "netseen analyze: cannot write {}: {}\n", a.output, std::strerror(errno));
+    return kExitInput;
+  }
+  if (write_failed) {
+    fmt::print(stderr, "netseen analyze: cannot write {}: {}\n", a.output.empty() ? "the report to stdout" : a.output,
+               std::strerror(errno));
+    return kExitInput;
   }
   if (const auto& ctx = result.engine->context(); ctx.geoip_errors() > 0) {
     fmt::print(stderr, "netseen analyze: --geoip: {} lookup{} failed, countries left out ({})\n", ctx.geoip_errors(),
                ctx.geoip_errors() == 1 ? "" : "s", ctx.geoip_last_error());
-  }
-  if (a.output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-  } else {
-    std::ofstream f(a.output, std::ios::binary);
-    f << text;
-    if (!f) {
-      fmt::print(stderr, "netseen analyze: cannot write {}\n", a.output);
-      return kExitInput;
-    }
   }
   if (!result.unreadable.empty()) return kExitInput;
   if (!a.fail_on.empty()) {

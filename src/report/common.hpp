@@ -1,6 +1,8 @@
 // Helpers shared by the renderers.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +12,27 @@
 #include "report/pipeline.hpp"
 
 namespace netseen::report {
+
+// Where a renderer writes the report while producing it: a month of logs makes tens of MB
+// of JSON, which should not sit whole in memory (as one growing string it doubled its
+// capacity up to twice the report, beside the detectors' state). Pieces of about
+// kReportChunk bytes; the last one shorter.
+using ReportSink = std::function<void(std::string_view)>;
+inline constexpr std::size_t kReportChunk = std::size_t{256} * 1024;
+// Hands `buf` to `sink` and empties it once it holds kReportChunk bytes (always when
+// `last` and not empty).
+inline void drain(std::string& buf, const ReportSink& sink, bool last = false) {
+  if (buf.empty() || (!last && buf.size() < kReportChunk)) return;
+  sink(buf);
+  buf.clear();
+}
+// Runs a streaming renderer and returns what it wrote, as one string.
+template <class Render>
+std::string collect(Render&& render) {
+  std::string all;
+  render([&all](std::string_view piece) { all += piece; });
+  return all;
+}
 
 // Findings in report order, optionally only those about one host.
 std::vector<const detect::Finding*> select_findings(const AnalysisResult& r, const std::optional<IpAddress>& host);

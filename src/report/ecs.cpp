@@ -123,12 +123,17 @@ ordered_json ecs_document(const AnalysisResult& r, const detect::Finding& f, con
 int ecs_severity(detect::Severity s) noexcept { return static_cast<int>(s) + 1; }
 
 std::string render_ecs(const AnalysisResult& r, const EcsOptions& o) {
+  return collect([&](const ReportSink& sink) { render_ecs(r, o, sink); });
+}
+
+void render_ecs(const AnalysisResult& r, const EcsOptions& o, const ReportSink& sink) {
   std::string out;
   for (const auto* f : select_findings(r, o.host)) {
     out += ecs_document(r, *f, o).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     out += '\n';
+    drain(out, sink);
   }
-  return out;
+  drain(out, sink, true);
 }
 
 }  // namespace netseen::report

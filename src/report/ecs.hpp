@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "report/common.hpp"
 #include "report/pipeline.hpp"
 
 namespace netseen::report {
@@ -20,6 +21,8 @@ struct EcsOptions {
 };
 
 std::string render_ecs(const AnalysisResult& result, const EcsOptions& options);
+// The same, handed to `sink` in pieces of whole lines as it is produced.
+void render_ecs(const AnalysisResult& result, const EcsOptions& options, const ReportSink& sink);
 
 // ECS event.severity for a netseen severity: info 1, low 2, medium 3, high 4, critical 5.
 int ecs_severity(detect::Severity s) noexcept;

@@ -27,7 +27,7 @@ using nlohmann::ordered_json;
 // every other string and every floating-point number goes through nlohmann itself.
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
+  explicit Writer(std::string& out, const ReportSink* sink = nullptr) : out_(out), sink_(sink) {}
 
   Writer& object() {
     open('{');
@@ -89,7 +89,10 @@ class Writer {
     for (const auto& x : v) str(x);
     return end_array();
   }
-  void end_line() { out_ += '\n'; }
+  void end_line() {
+    out_ += '\n';
+    if (sink_ != nullptr) drain(out_, *sink_);
+  }
 
  private:
   void open(char c) {
@@ -173,6 +176,7 @@ class Writer {
   std::string& out_;
   std::vector<bool> first_;  // per open object/array: nothing written in it yet
   bool after_key_ = false;
+  const ReportSink* sink_;  // when set, whole lines are handed on in pieces (end_line)
 };
 
 void attr_value(Writer& w, const detect::AttrValue& v) {
@@ -380,8 +384,12 @@ std::string render_finding_json(const AnalysisResult& r, const detect::Finding& 
 }
 
 std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
+  return collect([&](const ReportSink& sink) { render_json(r, o, sink); });
+}
+
+void render_json(const AnalysisResult& r, const JsonOptions& o, const ReportSink& sink) {
   std::string out;
-  Writer w(out);
+  Writer w(out, &sink);
   for (const auto& in : r.inputs) {
     input_json(w, in);
     w.end_line();
@@ -456,7 +464,7 @@ std::string render_json(const AnalysisResult& r, const JsonOptions& o) {
   w.key("elapsed_s").real(round_to(r.elapsed_s, 0.001));
   w.end_object();
   w.end_line();
-  return out;
+  drain(out, sink, true);
 }
 
 }  // namespace netseen::report

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "report/common.hpp"
 #include "report/pipeline.hpp"
 
 namespace netseen::report {
@@ -16,6 +17,8 @@ struct JsonOptions {
 };
 
 std::string render_json(const AnalysisResult& result, const JsonOptions& options);
+// The same, handed to `sink` line by line in pieces (ReportSink) as it is produced.
+void render_json(const AnalysisResult& result, const JsonOptions& options, const ReportSink& sink);
 
 // One "finding" object, the same as in render_json, as a single line without the newline.
 // A non-empty `status` ("new", "grown": netseen watch) is added as the field "status".

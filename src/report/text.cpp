@@ -111,6 +111,10 @@ std::string history_summary(const AnalysisResult& r) {
 }  // namespace
 
 std::string render_text(const AnalysisResult& r, const TextOptions& o) {
+  return collect([&](const ReportSink& sink) { render_text(r, o, sink); });
+}
+
+void render_text(const AnalysisResult& r, const TextOptions& o, const ReportSink& sink) {
   const Style st{o.color};
   const std::size_t width = o.width == 0 ? 100 : o.width;
   std::string out;
@@ -199,13 +203,17 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
         out += wrap("What to do: " + f->advice, width, "      ");
         if (o.explain) out += explain_text(r, *f, width);
       }
+      drain(out, sink);
     }
   }
   if (!background.empty()) {
     out += "\n" + st.bold("Background") +
            fmt::format(" ({} finding{} below medium severity, summarised; --all or --host ADDR shows each in full)\n",
                        background.size(), background.size() == 1 ? "" : "s");
-    for (const auto& h : group_headlines(background, background.size())) out += headline(h);
+    for (const auto& h : group_headlines(background, background.size())) {
+      out += headline(h);
+      drain(out, sink);
+    }
   }
 
   out += "\n" + st.bold("Traffic") + "\n";
@@ -227,7 +235,7 @@ std::string render_text(const AnalysisResult& r, const TextOptions& o) {
     }
     out += wrap("Busiest sources: " + t, width, "  ");
   }
-  return out;
+  drain(out, sink, true);
 }
 
 }  // namespace netseen::report

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "report/common.hpp"
 #include "report/pipeline.hpp"
 
 namespace netseen::report {
@@ -18,5 +19,7 @@ struct TextOptions {
 };
 
 std::string render_text(const AnalysisResult& result, const TextOptions& options);
+// The same, handed to `sink` in pieces (host by host in the findings) as it is produced.
+void render_text(const AnalysisResult& result, const TextOptions& options, const ReportSink& sink);
 
 }  // namespace netseen::report

@@ -55,6 +55,21 @@ TEST(Cli, MissingFileNamesTheFileAndExits3) {
   EXPECT_NE(d.out.find("is a directory"), std::string::npos) << d.out;
 }
 
+// The report is written while it is rendered: a target that cannot be opened or that
+// fills up is an error naming it (exit 3), not a report silently lost.
+TEST(Cli, AReportThatCannotBeWrittenIsAnErrorNamingTheTarget) {
+  auto dir = run("analyze --no-db -q --format json -o /nonexistent/dir/report.json");
+  EXPECT_EQ(dir.code, 3);
+  EXPECT_NE(dir.out.find("cannot write /nonexistent/dir/report.json: No such file"), std::string::npos) << dir.out;
+  auto full = run("analyze --no-db -q --format json -o /dev/full");
+  EXPECT_EQ(full.code, 3);
+  EXPECT_NE(full.out.find("cannot write /dev/full: No space left"), std::string::npos) << full.out;
+  // stdout full, stderr to the pipe (the exit status is then cat's: asked for apart).
+  auto out = run("analyze --no-db -q 2>&1 >/dev/full | cat");
+  EXPECT_NE(out.out.find("cannot write the report to stdout: No space left"), std::string::npos) << out.out;
+  EXPECT_NE(run("analyze --no-db -q >/dev/full 2>/dev/null; echo exit=$?").out.find("exit=3"), std::string::npos);
+}
+
 TEST(Cli, BadOptionValuesAreUsageErrors) {
   EXPECT_EQ(run("analyze --no-db --format xml").code, 2);
   EXPECT_EQ(run("analyze --no-db --year 12").code, 2);

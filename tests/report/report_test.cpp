@@ -1,5 +1,6 @@
 // The report layer: bounded collectors, HTML escaping of hostile input, the HTML report's
 // self-containment and structure, the ECS mapping, --explain narratives and progress.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -367,6 +368,49 @@ TEST(JsonLines, StringsAreWrittenAsNlohmannWouldWriteThem) {
       << line;
   const std::string tail = ",\"status\":\"new\"}";
   EXPECT_EQ(line.substr(line.size() - tail.size()), tail) << line;
+}
+
+}  // namespace
+}  // namespace netseen::report
+
+namespace netseen::report {
+namespace {
+
+// The report goes to its sink while it is rendered: in pieces of whole lines, each near
+// kReportChunk, that put together are the report the string renderers return.
+TEST(StreamedReport, ComesInPiecesOfWholeLinesThatMakeTheSameReport) {
+  std::vector<decode::Event> events;
+  for (int i = 0; i < 6000; ++i) {  // 6,000 sources: host records for about 1.5 MB of JSON
+    const auto src = fmt::format("10.{}.{}.{}", 1 + i / 60000, (i / 250) % 250, 1 + i % 250);
+    events.push_back(udp_event(src.c_str(), "240.0.0.1", static_cast<std::uint16_t>(40000 + i % 100), 1'000'000 + i));
+  }
+  const auto r = analysis_of(events);
+  const auto check = [](const std::string& whole, auto&& render) {
+    std::vector<std::string> pieces;
+    render([&pieces](std::string_view p) { pieces.emplace_back(p); });
+    std::string joined;
+    for (const auto& p : pieces) joined += p;
+    EXPECT_EQ(joined, whole);
+    EXPECT_GE(pieces.size(), whole.size() / (2 * kReportChunk)) << "rendered whole, then written";
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      EXPECT_FALSE(pieces[i].empty());
+      EXPECT_EQ(pieces[i].back(), '\n') << "piece " << i << " ends inside a line";
+      if (i + 1 < pieces.size()) {
+        EXPECT_LT(pieces[i].size(), kReportChunk + 64 * 1024) << "piece " << i;
+      }
+    }
+  };
+  const auto json = render_json(r, {});
+  ASSERT_GT(json.size(), 4 * kReportChunk);
+  check(json, [&](const ReportSink& s) { render_json(r, {}, s); });
+  TextOptions t;
+  t.all = true;
+  const auto text = render_text(r, t);
+  ASSERT_GT(text.size(), 4 * kReportChunk);
+  check(text, [&](const ReportSink& s) { render_text(r, t, s); });
+  const auto ecs = render_ecs(r, {});
+  ASSERT_GT(ecs.size(), 4 * kReportChunk);
+  check(ecs, [&](const ReportSink& s) { render_ecs(r, {}, s); });
 }
 
 }  // namespace
