@@ -106,8 +106,24 @@ void Context::observe(std::string_view detector, const Observation& o) {
 Context::Checkpoint Context::checkpoint() const {
   Checkpoint c;
   for (const auto& [d, v] : observations_) c.observations[d] = v.size();
-  c.evictions = evictions_;
+  c.evictions = evictions();
   return c;
+}
+
+std::atomic<std::uint64_t>& Context::eviction_counter(std::string_view detector) {
+  std::lock_guard lock(evictions_mu_);
+  auto it = evictions_.find(detector);
+  if (it == evictions_.end()) it = evictions_.try_emplace(std::string(detector), 0).first;
+  return it->second;
+}
+
+std::map<std::string, std::uint64_t, std::less<>> Context::evictions() const {
+  std::map<std::string, std::uint64_t, std::less<>> out;
+  std::lock_guard lock(evictions_mu_);
+  for (const auto& [d, n] : evictions_) {
+    if (const auto v = n.load(std::memory_order_relaxed); v != 0) out.emplace(d, v);
+  }
+  return out;
 }
 
 void Context::rollback(const Checkpoint& c) {
@@ -120,7 +136,12 @@ void Context::rollback(const Checkpoint& c) {
     if (it->second.size() > was->second) it->second.resize(was->second);
     ++it;
   }
-  evictions_ = c.evictions;
+  // Counters stay (detectors hold them); those the checkpoint did not know go back to 0.
+  std::lock_guard lock(evictions_mu_);
+  for (auto& [d, n] : evictions_) {
+    const auto was = c.evictions.find(d);
+    n.store(was == c.evictions.end() ? 0 : was->second, std::memory_order_relaxed);
+  }
 }
 
 void Context::set_prior(std::string_view detector, std::vector<Observation> prior) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -103,16 +104,16 @@ class Context {
   void rollback(const Checkpoint& c);
 
   // Per-detector state that had to be dropped to stay within its cap. Safe to call from the
-  // threads of parallel-safe detectors (Engine::on_event_side) at the same time.
-  void count_eviction(std::string_view detector) {
-    std::lock_guard lock(evictions_mu_);
-    auto it = evictions_.find(detector);
-    if (it == evictions_.end()) it = evictions_.emplace(std::string(detector), 0).first;
-    ++it->second;
+  // threads of parallel-safe detectors (Engine::on_event_side) at the same time. A detector
+  // that may evict on most events counts through an EvictionCount instead (no lock, no
+  // lookup: a capped table refusing a million new keys took a million of both).
+  void count_eviction(std::string_view detector, std::uint64_t n = 1) {
+    eviction_counter(detector).fetch_add(n, std::memory_order_relaxed);
   }
-  [[nodiscard]] const std::map<std::string, std::uint64_t, std::less<>>& evictions() const noexcept {
-    return evictions_;
-  }
+  // The counter behind count_eviction(detector): valid as long as the context.
+  std::atomic<std::uint64_t>& eviction_counter(std::string_view detector);
+  // Detector → evictions, for those that evicted anything.
+  [[nodiscard]] std::map<std::string, std::uint64_t, std::less<>> evictions() const;
 
  private:
   std::vector<Cidr> home_nets_;
@@ -130,10 +131,27 @@ class Context {
   std::vector<Finding> findings_;
   std::function<void(Finding&)> enrich_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
-  std::map<std::string, std::uint64_t, std::less<>> evictions_;
-  std::mutex evictions_mu_;
+  std::map<std::string, std::atomic<std::uint64_t>, std::less<>> evictions_;  // nodes never move
+  mutable std::mutex evictions_mu_;
   std::map<std::string, std::vector<Observation>> observations_;
   std::map<std::string, std::vector<Observation>, std::less<>> prior_;
+};
+
+// A detector's evictions counted from its hot path: the context's counter is looked up once,
+// then each eviction is one relaxed atomic add.
+class EvictionCount {
+ public:
+  void add(Context& ctx, std::string_view detector) {
+    if (ctx_ != &ctx) {
+      counter_ = &ctx.eviction_counter(detector);
+      ctx_ = &ctx;
+    }
+    counter_->fetch_add(1, std::memory_order_relaxed);
+  }
+
+ private:
+  const Context* ctx_ = nullptr;
+  std::atomic<std::uint64_t>* counter_ = nullptr;
 };
 
 // The default home networks: 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, fc00::/7, fe80::/10.

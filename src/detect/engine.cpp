@@ -204,7 +204,7 @@ HostFacts* Engine::host_lookup(const IpAddress& a, Timestamp ts) {
   if (it == hosts_.end()) {
     if (hosts_.size() >= max_hosts_) {
       ++stats_.hosts_evicted;
-      ctx_.count_eviction("host.facts");
+      host_evictions_.add(ctx_, "host.facts");
       return nullptr;
     }
     it = hosts_.emplace(a, HostFacts{}).first;

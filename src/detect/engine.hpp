@@ -175,6 +175,7 @@ class Engine {
   std::array<HostCacheEntry, 1024> host_cache_{};
   std::uint64_t host_generation_ = 1;
   Context ctx_;
+  EvictionCount host_evictions_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   // For each combination of event kinds (interest::of), the detectors that look at it, in
   // the order of detectors_.

@@ -193,7 +193,7 @@ SourceTally* TallyDetector::tally(const IpAddress& key, Context& ctx) {
   auto it = tallies_.find(key);
   if (it == tallies_.end()) {
     if (static_cast<double>(tallies_.size()) >= max_sources_) {
-      ctx.count_eviction(id());
+      evicted_.add(ctx, id());
       return nullptr;
     }
     it = tallies_.emplace(key, SourceTally{}).first;

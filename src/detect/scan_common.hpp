@@ -173,6 +173,7 @@ class TallyDetector : public Detector {
   SourceTally* tally(const IpAddress& key, Context& ctx);
   double max_sources_ = 50'000;
   FlatMap<IpAddress, SourceTally, IpAddressHash> tallies_;
+  EvictionCount evicted_;
 };
 
 }  // namespace netseen::detect::scan

@@ -121,7 +121,7 @@ class ScanDecoy final : public Detector {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
       if (static_cast<double>(pairs_.size()) >= cfg_.max_pairs) {
-        ctx.count_eviction(id());
+        evicted_.add(ctx, id());
         return;
       }
       it = pairs_.emplace(key, State{}).first;
@@ -153,7 +153,7 @@ class ScanDecoy final : public Detector {
       // A busy server probed by thousands of unrelated scanners must not make this
       // quadratic: only the sources with the most ports are compared (counted beyond).
       if (cands.size() > max_candidates) {
-        for (std::size_t i = max_candidates; i < cands.size(); ++i) ctx.count_eviction(id());
+        ctx.count_eviction(id(), cands.size() - max_candidates);
         cands.resize(max_candidates);
       }
       for (auto& c : cands) c.ports = c.s->ports.sorted();
@@ -445,6 +445,7 @@ class ScanDecoy final : public Detector {
 
   Config cfg_;
   FlatMap<PairKey, State, PairKeyHash> pairs_;
+  EvictionCount evicted_;
 };
 
 }  // namespace

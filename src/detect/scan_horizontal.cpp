@@ -108,7 +108,7 @@ class ScanHorizontal final : public Detector {
     auto it = bucket.find(key);
     if (it == bucket.end()) {
       if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
-        ctx.count_eviction(id());
+        evicted_.add(ctx, id());
         return;
       }
       it = bucket.emplace(key, State{}).first;
@@ -285,6 +285,7 @@ class ScanHorizontal final : public Detector {
 
   Config cfg_;
   Map tcp_, udp_;
+  EvictionCount evicted_;
 };
 
 }  // namespace

@@ -79,7 +79,7 @@ class ScanTcpFlags final : public Detector {
     auto it = state_.find(e.src);
     if (it == state_.end()) {
       if (static_cast<double>(state_.size()) >= cfg_.max_sources) {
-        ctx.count_eviction(id());
+        evicted_.add(ctx, id());
         return;
       }
       it = state_.emplace(e.src, State{}).first;
@@ -216,6 +216,7 @@ class ScanTcpFlags final : public Detector {
 
   Config cfg_;
   FlatMap<IpAddress, State, IpAddressHash> state_;
+  EvictionCount evicted_;
 };
 
 }  // namespace

@@ -82,7 +82,7 @@ class ScanVertical final : public Detector {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
       if (static_cast<double>(pairs_.size()) >= cfg_.max_pairs) {
-        ctx.count_eviction(id());
+        evicted_.add(ctx, id());
         return;
       }
       it = pairs_.emplace(key, State{}).first;
@@ -192,6 +192,7 @@ class ScanVertical final : public Detector {
 
   Config cfg_;
   FlatMap<PairKey, State, PairKeyHash> pairs_;
+  EvictionCount evicted_;
 };
 
 }  // namespace

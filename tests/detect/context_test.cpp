@@ -2,6 +2,9 @@
 // shorter from a /16 bit map, longer ones by mask, IPv6 by prefix).
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "detect/context.hpp"
@@ -44,6 +47,42 @@ TEST(Context, EverythingAndNothing) {
   EXPECT_TRUE(sixteen.inside(ip("198.51.255.1")));
   EXPECT_FALSE(sixteen.inside(ip("198.52.0.0")));
   EXPECT_FALSE(sixteen.inside(ip("198.50.255.255")));
+}
+
+// Evictions counted on a hot path (EvictionCount: one counter found once) and through
+// count_eviction add up in one place, from several threads at once; a snapshot's rollback
+// puts them back to the checkpoint without invalidating the counters detectors hold.
+TEST(Context, EvictionCountsAddUpAcrossThreadsAndRollBack) {
+  Context ctx({});
+  EvictionCount a, b;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      EvictionCount mine;
+      for (int i = 0; i < 10000; ++i) {
+        if (t % 2 == 0) mine.add(ctx, "scan.horizontal");
+        else ctx.count_eviction("scan.horizontal");
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  a.add(ctx, "scan.vertical");
+  EXPECT_EQ(ctx.evictions(), (std::map<std::string, std::uint64_t, std::less<>>{{"scan.horizontal", 40000},
+                                                                                {"scan.vertical", 1}}));
+  const auto mark = ctx.checkpoint();
+  a.add(ctx, "scan.vertical");
+  b.add(ctx, "scan.decoy");
+  ctx.count_eviction("scan.decoy", 4488);
+  EXPECT_EQ(ctx.evictions().at("scan.decoy"), 4489u);
+  ctx.rollback(mark);
+  // Back to the checkpoint; a counter the checkpoint did not know is not listed at 0.
+  EXPECT_EQ(ctx.evictions(), (std::map<std::string, std::uint64_t, std::less<>>{{"scan.horizontal", 40000},
+                                                                                {"scan.vertical", 1}}));
+  // The counters held before the rollback still count into the context.
+  a.add(ctx, "scan.vertical");
+  b.add(ctx, "scan.decoy");
+  EXPECT_EQ(ctx.evictions().at("scan.vertical"), 2u);
+  EXPECT_EQ(ctx.evictions().at("scan.decoy"), 1u);
 }
 
 }  // namespace
