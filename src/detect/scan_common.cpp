@@ -62,21 +62,54 @@ bool PortSet::set_bit(std::uint16_t p) {
   return true;
 }
 
+bool PortSet::add_sparse(std::uint16_t p) {
+  const auto it = std::lower_bound(sparse_.begin(), sparse_.end(), p);
+  if (it != sparse_.end() && *it == p) return false;
+  const bool new_block = (it == sparse_.begin() || (*(it - 1) >> 9) != (p >> 9)) &&
+                         (it == sparse_.end() || (*it >> 9) != (p >> 9));
+  const std::size_t blocks = inline_[0] + (new_block ? 1u : 0u);
+  // Two bytes a port against 64 bytes a block: a bitmap once it is no larger.
+  if (sparse_.size() + 1 > kSparseMax || 2 * (sparse_.size() + 1) >= 64 * blocks) {
+    to_bitmap();
+    set_bit(p);
+    return true;
+  }
+  sparse_.insert(it, p);
+  inline_[0] = static_cast<std::uint16_t>(blocks);
+  return true;
+}
+
+void PortSet::to_bitmap() {
+  std::vector<std::uint16_t> ports;
+  ports.swap(sparse_);
+  const std::size_t blocks = inline_[0];
+  inline_.fill(0);  // now the (empty) block map
+  words_.reserve(kBlockWords * (blocks + 1));
+  for (auto q : ports) set_bit(q);
+}
+
 bool PortSet::add(std::uint16_t p) {
-  if (!promoted()) {
+  if (promoted()) {
+    if (!set_bit(p)) return false;
+  } else if (sparse()) {
+    if (!add_sparse(p)) return false;
+  } else {
     const auto end = inline_.begin() + count_;
     if (std::find(inline_.begin(), end, p) != end) return false;
     if (count_ < kInline) {
       inline_[count_] = p;
     } else {
-      const auto ports = inline_;
-      inline_.fill(0);  // now the (empty) block map
-      words_.reserve(2 * kBlockWords);
-      for (auto q : ports) set_bit(q);
-      set_bit(p);
+      sparse_.reserve(2 * kInline);
+      sparse_.assign(inline_.begin(), inline_.end());
+      std::sort(sparse_.begin(), sparse_.end());
+      std::size_t blocks = 0;
+      for (std::size_t i = 0; i < sparse_.size(); ++i) {
+        if (i == 0 || (sparse_[i] >> 9) != (sparse_[i - 1] >> 9)) ++blocks;
+      }
+      inline_.fill(0);
+      inline_[0] = static_cast<std::uint16_t>(blocks);
+      add_sparse(p);
     }
-  } else if (!set_bit(p)) {
-    return false;
   }
   ++count_;
   min_ = std::min(min_, p);
@@ -85,6 +118,7 @@ bool PortSet::add(std::uint16_t p) {
 }
 
 bool PortSet::contains(std::uint16_t p) const noexcept {
+  if (sparse()) return std::binary_search(sparse_.begin(), sparse_.end(), p);
   if (!promoted()) {
     const auto end = inline_.begin() + count_;
     return std::find(inline_.begin(), end, p) != end;
@@ -97,12 +131,15 @@ bool PortSet::contains(std::uint16_t p) const noexcept {
 void PortSet::clear() {
   words_.clear();
   words_.shrink_to_fit();
+  sparse_.clear();
+  sparse_.shrink_to_fit();
   count_ = 0;
   min_ = 0xFFFF;
   max_ = 0;
 }
 
 std::vector<std::uint16_t> PortSet::sorted() const {
+  if (sparse()) return sparse_;
   std::vector<std::uint16_t> v;
   v.reserve(count_);
   if (!promoted()) {

@@ -72,12 +72,17 @@ inline bool is_traceroute_udp(const decode::Event& e) noexcept {
   return e.transport == decode::Transport::Udp && is_traceroute_port(e.dport) && (!e.has_ttl || e.ttl <= 64);
 }
 
-// Distinct 16-bit ports. Up to kInline ports sit in the object itself (no allocation: most
-// sets stay that small); beyond, a two-level bitmap: which of the 128 blocks of 512 ports are
-// in use (128 bits, kept in the object where the inline ports were), then only those blocks on
-// the heap in block order, 64 bytes — one cache line — apiece. A scan of 1-1024 costs two
-// blocks, not an 8 KiB bitmap per (source, target) pair, and adding a port touches the
-// object and one line of the heap (an index on the heap cost a second cache miss per port).
+// Distinct 16-bit ports, in whichever of three forms is smallest:
+//   * up to kInline ports in the object itself (no allocation: most sets stay that small);
+//   * a sorted list on the heap, two bytes a port, while that is smaller than the bitmap
+//     below would be and at most kSparseMax ports: scattered ports (a client's ephemeral
+//     source ports, a random-port scan) touch many blocks, and 250 of them cost 500 bytes
+//     here instead of 7 KiB of mostly empty blocks;
+//   * a two-level bitmap: which of the 128 blocks of 512 ports are in use (128 bits, kept in
+//     the object where the inline ports were), then only those blocks on the heap in block
+//     order, 64 bytes — one cache line — apiece. A scan of 1-1024 costs two blocks, not an
+//     8 KiB bitmap per (source, target) pair, and adding a port touches the object and one
+//     line of the heap (an index on the heap cost a second cache miss per port).
 class PortSet {
  public:
   PortSet() = default;
@@ -85,13 +90,19 @@ class PortSet {
   PortSet& operator=(const PortSet&) = default;
   // A moved-from set is empty (its count must not outlive the bitmap it moved away).
   PortSet(PortSet&& o) noexcept
-      : inline_(o.inline_), words_(std::move(o.words_)), count_(o.count_), min_(o.min_), max_(o.max_) {
+      : inline_(o.inline_),
+        words_(std::move(o.words_)),
+        sparse_(std::move(o.sparse_)),
+        count_(o.count_),
+        min_(o.min_),
+        max_(o.max_) {
     o.reset_fields();
   }
   PortSet& operator=(PortSet&& o) noexcept {
     if (this != &o) {
       inline_ = o.inline_;
       words_ = std::move(o.words_);
+      sparse_ = std::move(o.sparse_);
       count_ = o.count_;
       min_ = o.min_;
       max_ = o.max_;
@@ -110,26 +121,38 @@ class PortSet {
   // "1000-1500" or "21-23,25,80,110" (at most `max_ranges` ranges, then ",…").
   [[nodiscard]] std::string ranges(std::size_t max_ranges = 8) const;
   [[nodiscard]] std::vector<std::uint16_t> sorted() const;
+  // What the set holds on the heap (0 while inline).
+  [[nodiscard]] std::size_t heap_bytes() const noexcept {
+    return words_.capacity() * sizeof(std::uint64_t) + sparse_.capacity() * sizeof(std::uint16_t);
+  }
 
  private:
   static constexpr std::size_t kInline = 12;
+  static constexpr std::size_t kSparseMax = 2048;  // 4 KiB; inserting moves half of it on average
   static constexpr std::size_t kBlocks = 128;  // of 512 ports
   static constexpr std::size_t kBlockWords = 8;
   [[nodiscard]] bool promoted() const noexcept { return !words_.empty(); }
+  [[nodiscard]] bool sparse() const noexcept { return !sparse_.empty(); }
   void reset_fields() noexcept {
     words_.clear();
+    sparse_.clear();
     count_ = 0;
     min_ = 0xFFFF;
     max_ = 0;
   }
   bool set_bit(std::uint16_t p);
+  bool add_sparse(std::uint16_t p);  // false when present
+  void to_bitmap();
   // Once promoted: bit b of the 128-bit map says block b is in use; its words start at
   // words_[rank * kBlockWords], rank = the blocks in use below b. -1 when b is not in use.
   [[nodiscard]] std::array<std::uint64_t, 2> present() const noexcept;
   [[nodiscard]] std::ptrdiff_t block_at(std::size_t block) const noexcept;
 
-  std::array<std::uint16_t, kInline> inline_{};  // the ports; once promoted, the block map
-  std::vector<std::uint64_t> words_;  // the blocks in use, in block order, once promoted
+  // The ports while inline; while sparse, [0] counts the 512-port blocks the list touches;
+  // once a bitmap, the block map.
+  std::array<std::uint16_t, kInline> inline_{};
+  std::vector<std::uint64_t> words_;  // the blocks in use, in block order, once a bitmap
+  std::vector<std::uint16_t> sparse_;  // the ports in order, while sparse
   std::uint32_t count_ = 0;
   std::uint16_t min_ = 0xFFFF, max_ = 0;
 };

@@ -92,5 +92,44 @@ TEST(PortSet, EveryPortOnceAndRangesAcrossThePromotion) {
   EXPECT_TRUE(small.add(21));
 }
 
+// The form follows the shape: scattered ports stay a sorted list (two bytes a port), dense
+// ones become blocks of bits (64 bytes per 512 ports in use), whichever is smaller.
+TEST(PortSet, ScatteredPortsStayAListDenseOnesBecomeBlocks) {
+  std::mt19937 rng(11);
+  PortSet scattered;  // 250 ephemeral source ports: spread over ~100 of the 128 blocks
+  std::set<std::uint16_t> ref;
+  while (ref.size() < 250) {
+    const auto p = static_cast<std::uint16_t>(32768 + rng() % 32768);
+    EXPECT_EQ(scattered.add(p), ref.insert(p).second);
+  }
+  check_same(scattered, ref);
+  EXPECT_LE(scattered.heap_bytes(), 1024u) << "blocks would take about 6 KiB";
+  EXPECT_GE(scattered.heap_bytes(), 500u);
+
+  PortSet dense;  // a scan of 1-1023: two blocks
+  for (std::uint16_t p = 1; p < 1024; ++p) dense.add(p);
+  EXPECT_EQ(dense.count(), 1023u);
+  EXPECT_LE(dense.heap_bytes(), 3 * 64u) << "a list would take 2 KiB";
+  EXPECT_EQ(dense.ranges(), "1-1023");
+
+  PortSet few;  // inline: nothing on the heap
+  for (const std::uint16_t p : std::initializer_list<std::uint16_t>{80, 443, 22}) few.add(p);
+  EXPECT_EQ(few.heap_bytes(), 0u);
+
+  PortSet all;  // past the list's limit: blocks, 8 KiB for every port
+  for (std::uint32_t p = 0; p < 65536; p += 2) all.add(static_cast<std::uint16_t>(p));
+  EXPECT_EQ(all.count(), 32768u);
+  EXPECT_LE(all.heap_bytes(), 2 * 8192u);
+  PortSet moved = std::move(all);
+  EXPECT_EQ(moved.count(), 32768u);
+  EXPECT_EQ(all.count(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from set is empty
+  EXPECT_EQ(all.heap_bytes(), 0u);
+  EXPECT_TRUE(all.add(5));
+  PortSet copy = scattered;  // copies keep the list
+  EXPECT_EQ(copy.sorted(), scattered.sorted());
+  EXPECT_TRUE(copy.add(1));
+  EXPECT_FALSE(scattered.contains(1));
+}
+
 }  // namespace
 }  // namespace netseen::detect::scan
