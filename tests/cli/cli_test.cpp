@@ -26,6 +26,13 @@ Run run(const std::string& args) {
   return r;
 }
 
+// Runs `args`, expects exit `code` and `needle` in what it printed.
+void expect_exit(const std::string& args, int code, const std::string& needle) {
+  const auto r = run(args);
+  EXPECT_EQ(r.code, code) << args;
+  EXPECT_NE(r.out.find(needle), std::string::npos) << args << ": " << r.out;
+}
+
 TEST(Cli, VersionAndHelpListEverySubcommand) {
   auto v = run("--version");
   EXPECT_EQ(v.code, 0);
@@ -58,12 +65,9 @@ TEST(Cli, MissingFileNamesTheFileAndExits3) {
 // The report is written while it is rendered: a target that cannot be opened or that
 // fills up is an error naming it (exit 3), not a report silently lost.
 TEST(Cli, AReportThatCannotBeWrittenIsAnErrorNamingTheTarget) {
-  auto dir = run("analyze --no-db -q --format json -o /nonexistent/dir/report.json");
-  EXPECT_EQ(dir.code, 3);
-  EXPECT_NE(dir.out.find("cannot write /nonexistent/dir/report.json: No such file"), std::string::npos) << dir.out;
-  auto full = run("analyze --no-db -q --format json -o /dev/full");
-  EXPECT_EQ(full.code, 3);
-  EXPECT_NE(full.out.find("cannot write /dev/full: No space left"), std::string::npos) << full.out;
+  expect_exit("analyze --no-db -q --format json -o /nonexistent/dir/report.json", 3,
+              "cannot write /nonexistent/dir/report.json: No such file");
+  expect_exit("analyze --no-db -q --format json -o /dev/full", 3, "cannot write /dev/full: No space left");
   // stdout full, stderr to the pipe (the exit status is then cat's: asked for apart).
   auto out = run("analyze --no-db -q 2>&1 >/dev/full | cat");
   EXPECT_NE(out.out.find("cannot write the report to stdout: No space left"), std::string::npos) << out.out;
@@ -76,21 +80,11 @@ TEST(Cli, BadOptionValuesAreUsageErrors) {
 }
 
 TEST(Cli, LiveCaptureOptionsAreChecked) {
-  auto w = run("watch");
-  EXPECT_EQ(w.code, 2);
-  EXPECT_NE(w.out.find("-i INTERFACE is required"), std::string::npos) << w.out;
-  auto both = run("analyze -i lo /nonexistent.pcap");
-  EXPECT_EQ(both.code, 2);
-  EXPECT_NE(both.out.find("not both"), std::string::npos) << both.out;
-  auto filter = run("analyze --filter 'udp port 137' /nonexistent.pcap");
-  EXPECT_EQ(filter.code, 2);
-  EXPECT_NE(filter.out.find("--filter applies to live capture"), std::string::npos) << filter.out;
-  auto bpf = run("decode --bpf 'udp port 137' /nonexistent.pcap");
-  EXPECT_EQ(bpf.code, 2);
-  EXPECT_NE(bpf.out.find("--bpf applies to live capture"), std::string::npos) << bpf.out;
-  auto missing = run("watch -i nsx-nothere0 --duration 1");
-  EXPECT_EQ(missing.code, 3);
-  EXPECT_NE(missing.out.find("nsx-nothere0"), std::string::npos) << missing.out;
+  expect_exit("watch", 2, "-i INTERFACE is required");
+  expect_exit("analyze -i lo /nonexistent.pcap", 2, "not both");
+  expect_exit("analyze --filter 'udp port 137' /nonexistent.pcap", 2, "--filter applies to live capture");
+  expect_exit("decode --bpf 'udp port 137' /nonexistent.pcap", 2, "--bpf applies to live capture");
+  expect_exit("watch -i nsx-nothere0 --duration 1", 3, "nsx-nothere0");
 }
 
 }  // namespace
