@@ -189,6 +189,23 @@ class Table {
     erase_at(i);
     return 1;
   }
+  // The first entry for which pred(slot) holds among the (at most) `max_look` entries met
+  // walking on from k's home slot — entries a new k would sit among; end() when none.
+  // For a capped table that makes room for a new key by dropping a nearby entry of little
+  // worth (a random choice, as the keys' hashes are).
+  template <class Pred>
+  iterator find_near(const K& k, std::size_t max_look, Pred pred) noexcept {
+    if (size_ == 0) return end();
+    const std::size_t mask = cap_ - 1;
+    std::size_t i = static_cast<std::size_t>(flat_detail::mix(hash_(k)) >> shift_);
+    for (std::size_t seen = 0, walked = 0; seen < max_look && walked < cap_; ++walked, i = (i + 1) & mask) {
+      if (ctrl_[i] == 0) continue;
+      if (pred(static_cast<const slot_type&>(slots_[i]))) return iterator(this, i);
+      ++seen;
+    }
+    return end();
+  }
+
   // Removes every entry for which pred(slot) is true; returns how many.
   template <class Pred>
   std::size_t erase_if(Pred pred) {

@@ -15,7 +15,9 @@
 //     service in a few seconds, and it is what psad's syn_sweep log shows (11 hosts, 1 s).
 // Window: `window_s` (24 h); a slow sweep over hours is still found. udp/137 sweeps are
 // nbstat.sweep's; UDP traceroute ports are trace.udp's. State: one entry per (source,
-// transport, port), capped at `max_keys`; hosts per entry are exact up to 4096. An entry
+// transport, port), capped at `max_keys` (when full, a new key replaces a nearby one-host
+// key, counted as evicted; keys with two hosts or more are kept); hosts per entry are exact
+// up to 4096. An entry
 // that has seen one host (a vertical scan makes one per port it tries) holds that host
 // inline, about 150 bytes; the host and subnet tables are allocated at the second host.
 #include <fmt/format.h>
@@ -108,8 +110,16 @@ class ScanHorizontal final : public Detector {
     auto it = bucket.find(key);
     if (it == bucket.end()) {
       if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
+        // Full: the new key takes the place of a nearby key that has seen one host and is
+        // no sweep — what a vertical scan leaves behind, one key per port it tried, cheap
+        // to lose. Refusing new keys instead let one early vertical scan fill the table
+        // and hide every sweep after it. Keys with two hosts or more stay.
         evicted_.add(ctx, id());
-        return;
+        const auto victim = bucket.find_near(key, kVictimLook, [](const Map::value_type& kv) {
+          return !kv.second.wide && !kv.second.confirmed;
+        });
+        if (victim == bucket.end()) return;
+        bucket.erase(victim);
       }
       it = bucket.emplace(key, State{}).first;
       it->second.first = it->second.window_start = e.ts;
@@ -145,6 +155,7 @@ class ScanHorizontal final : public Detector {
 
  private:
   static constexpr std::size_t kMaxHosts = 4096;
+  static constexpr std::size_t kVictimLook = 8;  // keys looked at for one to replace when full
   struct Key {
     IpAddress source;
     std::uint16_t port = 0;

@@ -55,5 +55,36 @@ TEST(ScanHorizontal, ScatteredUnansweredSweepOfAnUncommonPort) {
   EXPECT_EQ(attr_int(*f, "answered_hosts"), 0);
 }
 
+// A vertical scan makes one (source, port) key per port it tries, each with one host. When
+// those fill the table, a later sweep's key takes the place of one of them: the sweep is
+// found, the dropped keys are counted as evicted, and keys with several hosts are kept.
+TEST(ScanHorizontal, ASweepAfterAVerticalScanFilledTheTableIsStillFound) {
+  EngineOptions o;
+  o.overrides["scan.horizontal.max_keys"] = "200";
+  Scenario r(o);
+  // An early sweep (kept: it has many hosts), then 1,000 ports of one host, then a worm.
+  for (int i = 1; i <= 12; ++i) {
+    const auto dst = fmt::format("10.9.9.{}", i);
+    r.add(Ev().at(i * 0.01).from("203.0.113.7", 40000).to(dst.c_str(), 3389).tcp(kSyn).drop());
+  }
+  for (int p = 1; p <= 1000; ++p) {
+    r.add(Ev().at(1 + p * 0.001).from("198.51.100.9", 50000).to("192.168.10.1", static_cast<std::uint16_t>(p)).tcp(kSyn).drop());
+  }
+  for (int i = 1; i <= 40; ++i) {
+    const auto dst = fmt::format("192.168.20.{}", i);
+    r.add(Ev().at(10 + i * 0.1).from("192.168.20.66", 51000).to(dst.c_str(), 445).tcp(kSyn));
+  }
+  const auto& fs = r.finish();
+  const auto* worm = find(fs, "scan.horizontal", "192.168.20.66");
+  ASSERT_NE(worm, nullptr) << "the sweep after the vertical scan was not tracked";
+  EXPECT_EQ(attr_int(*worm, "hosts"), 40);
+  const auto* early = find(fs, "scan.horizontal", "203.0.113.7");
+  ASSERT_NE(early, nullptr) << "a key with many hosts was dropped";
+  EXPECT_EQ(attr_int(*early, "hosts"), 12);
+  const auto ev = r.engine().context().evictions();
+  ASSERT_EQ(ev.count("scan.horizontal"), 1u);
+  EXPECT_GE(ev.at("scan.horizontal"), 1000u - 200u);
+}
+
 }  // namespace
 }  // namespace netseen::detect
