@@ -74,7 +74,8 @@ class ScanHorizontal final : public Detector {
             {"min_burst", &cfg_.min_burst, "hosts probed within burst_s on a port that is not a usual client port"},
             {"burst_s", &cfg_.burst_s, "seconds of the burst window"},
             {"window_s", &cfg_.window_s, "seconds within which the hosts must be probed"},
-            {"max_keys", &cfg_.max_keys, "(source, port) entries tracked at once (memory cap)"}};
+            {"max_keys", &cfg_.max_keys,
+             "(source, port) entries tracked at once (memory cap; when full, a new one replaces a one-host entry)"}};
   }
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
