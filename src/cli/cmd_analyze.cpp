@@ -280,14 +280,14 @@ int run_analyze(AnalyzeArgs& a) {
     h.generator = std::string("netseen ") + NETSEEN_VERSION;
     sink(report::render_html(result, h));
   }
+  // The reason of a failed write is the errno of the last failing call: taken before fclose.
   const bool write_failed = std::fflush(out) != 0 || std::ferror(out) != 0;
-  if (out != stdout && std::fclose(out) != 0 && !write_failed) {
-    fmt::print(stderr, "netseen analyze: cannot write {}: {}\n", a.output, std::strerror(errno));
-    return kExitInput;
-  }
-  if (write_failed) {
+  int reason = errno;
+  const bool close_failed = out != stdout && std::fclose(out) != 0;
+  if (close_failed && !write_failed) reason = errno;
+  if (write_failed || close_failed) {
     fmt::print(stderr, "netseen analyze: cannot write {}: {}\n", a.output.empty() ? "the report to stdout" : a.output,
-               std::strerror(errno));
+               std::strerror(reason));
     return kExitInput;
   }
   if (const auto& ctx = result.engine->context(); ctx.geoip_errors() > 0) {
