@@ -34,7 +34,8 @@
 //   +1 its IP ids stay outside the sequence the others share.
 // Confidence in the pointing grows with the winning score and its margin; without a
 // unique winner the finding says it cannot tell. State: one entry per (source, target,
-// transport) pair, capped at `max_pairs`; each keeps at most 32 IP id samples and 8
+// transport) pair, capped at `max_pairs` (when full, a new pair replaces a nearby one-port
+// pair, counted as evicted); each keeps at most 32 IP id samples and 8
 // distinct TTL values.
 #include <fmt/format.h>
 
@@ -55,6 +56,7 @@ using scan::PairKeyHash;
 using scan::Probe;
 
 constexpr std::size_t kMaxIdSamples = 32;
+constexpr std::size_t kVictimLook = 8;  // pairs looked at for one to replace when full
 constexpr std::size_t kMaxTtlValues = 8;
 
 class ScanDecoy final : public Detector {
@@ -86,7 +88,8 @@ class ScanDecoy final : public Detector {
              "share of probed ports that answered above which the group is service checks, not a scan"},
             {"max_ipid_step", &cfg_.max_ipid_step,
              "largest IP id step between consecutive probes of different sources that still reads as one counter"},
-            {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"},
+            {"max_pairs", &cfg_.max_pairs,
+             "(source, target) pairs tracked at once (memory cap; when full, a new one replaces a one-port pair)"},
             {"max_candidates", &cfg_.max_candidates,
              "sources per target compared with each other at the end, those with the most ports first (the "
              "comparison is quadratic; the rest are counted as evictions)"}};
@@ -121,8 +124,13 @@ class ScanDecoy final : public Detector {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
       if (static_cast<double>(pairs_.size()) >= cfg_.max_pairs) {
+        // Full: as in scan.vertical, a nearby pair that has seen one port (a sweep's) makes
+        // room; one port is far from a candidate's min_ports. Pairs with more stay.
         evicted_.add(ctx, id());
-        return;
+        const auto victim =
+            pairs_.find_near(key, kVictimLook, [](const auto& kv) { return kv.second.ports.count() <= 1; });
+        if (victim == pairs_.end()) return;
+        pairs_.erase(victim);
       }
       it = pairs_.emplace(key, State{}).first;
       it->second.first = e.ts;

@@ -11,7 +11,8 @@
 // non-service ports, UDP that is not an answer); replies and established traffic never
 // count. UDP traceroute probes (33434 upwards) are trace.udp's and never count here;
 // udp/137 belongs to the NetBIOS detectors. State: one entry per (source, target,
-// transport), capped at `max_pairs`.
+// transport), capped at `max_pairs`; when full, a new pair replaces a nearby one-port pair
+// (counted as evicted), pairs with two ports or more are kept.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -46,7 +47,8 @@ class ScanVertical final : public Detector {
             {"window_s", &cfg_.window_s, "seconds within which the ports must be probed (slow scans included)"},
             {"max_open_fraction", &cfg_.max_open_fraction,
              "share of probed ports that answered above which the source is a client, not a scanner"},
-            {"max_pairs", &cfg_.max_pairs, "(source, target) pairs tracked at once (memory cap)"}};
+            {"max_pairs", &cfg_.max_pairs,
+             "(source, target) pairs tracked at once (memory cap; when full, a new one replaces a one-port pair)"}};
   }
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
@@ -82,8 +84,16 @@ class ScanVertical final : public Detector {
     auto it = pairs_.find(key);
     if (it == pairs_.end()) {
       if (static_cast<double>(pairs_.size()) >= cfg_.max_pairs) {
+        // Full: the new pair takes the place of a nearby pair that has seen one port and is
+        // no scan — what a sweep leaves behind, one pair per host it tried, cheap to lose.
+        // Refusing new pairs instead let one early sweep fill the table and hide every port
+        // scan after it. Pairs with two ports or more stay.
         evicted_.add(ctx, id());
-        return;
+        const auto victim = pairs_.find_near(key, kVictimLook, [](const auto& kv) {
+          return kv.second.ports.count() <= 1 && !kv.second.confirmed;
+        });
+        if (victim == pairs_.end()) return;
+        pairs_.erase(victim);
       }
       it = pairs_.emplace(key, State{}).first;
       it->second.first = it->second.window_start = e.ts;
@@ -173,6 +183,7 @@ class ScanVertical final : public Detector {
   }
 
  private:
+  static constexpr std::size_t kVictimLook = 8;  // pairs looked at for one to replace when full
   struct State {
     Timestamp first, last, window_start;
     std::uint64_t events = 0;

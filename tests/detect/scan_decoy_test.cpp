@@ -260,5 +260,22 @@ TEST(ScanDecoy, ThousandsOfUnrelatedScannersStayBoundedAndTheDecoyScanIsStillFou
   EXPECT_EQ(ev.at("scan.decoy"), 3000u + 6u - 64u);
 }
 
+// A sweep of 1,000 hosts fills a table of 200 pairs with one-port pairs; the decoy scan
+// after it still gets its pairs (they replace sweep pairs) and is found.
+TEST(ScanDecoy, ADecoyScanAfterASweepFilledTheTableIsStillFound) {
+  EngineOptions opt;
+  opt.overrides["scan.decoy.max_pairs"] = "200";
+  Scenario s(opt);
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    const std::string dst = IpAddress::v4(0x0A140000u + i).to_string();  // 10.20.0.0 and up
+    s.add(Ev().at(100.0 + i * 0.01).from("203.0.113.99", 40000).to(dst.c_str(), 445).tcp(decode::tcpflag::kSyn).ttl(50));
+  }
+  decoy_scan(s, {});
+  const auto* f = find(s.finish(), "scan.decoy");
+  ASSERT_NE(f, nullptr) << "the decoy scan after the sweep was not tracked";
+  EXPECT_EQ(attr_str(*f, "real_scanner"), kReal);
+  EXPECT_GE(s.engine().context().evictions().at("scan.decoy"), 800u);
+}
+
 }  // namespace
 }  // namespace netseen::detect

@@ -87,5 +87,35 @@ TEST(ScanVertical, WindowOverrideSplitsAVerySlowScan) {
   EXPECT_EQ(find(r.finish(), "scan.vertical", "45.33.32.156"), nullptr);
 }
 
+// A sweep makes one (source, target) pair per host it tries, each with one port. When those
+// fill the table, a later port scan's pair takes the place of one of them: the scan is
+// found, the dropped pairs are counted, and pairs with several ports are kept.
+TEST(ScanVertical, AScanAfterASweepFilledTheTableIsStillFound) {
+  EngineOptions o;
+  o.overrides["scan.vertical.max_pairs"] = "200";
+  Scenario r(o);
+  // An early port scan (kept: many ports), a sweep of 1,000 hosts on one port, then a scan.
+  for (int p = 1; p <= 30; ++p) {
+    r.add(Ev().at(p * 0.01).from("203.0.113.7", 40000).to("10.9.9.9", static_cast<std::uint16_t>(p)).tcp(kSyn).drop());
+  }
+  for (int i = 1; i <= 1000; ++i) {
+    const auto dst = fmt::format("10.{}.{}.{}", 20 + i / 250, i % 250, 1 + i % 200);
+    r.add(Ev().at(1 + i * 0.001).from("198.51.100.9", 50000).to(dst.c_str(), 445).tcp(kSyn).drop());
+  }
+  for (int p = 1000; p < 1064; ++p) {
+    r.add(Ev().at(10 + p * 0.001).from("192.168.20.66", 51000).to("192.168.20.1", static_cast<std::uint16_t>(p)).tcp(kSyn));
+  }
+  const auto& fs = r.finish();
+  const auto* late = find(fs, "scan.vertical", "192.168.20.66");
+  ASSERT_NE(late, nullptr) << "the scan after the sweep was not tracked";
+  EXPECT_EQ(attr_int(*late, "port_count"), 64);
+  const auto* early = find(fs, "scan.vertical", "203.0.113.7");
+  ASSERT_NE(early, nullptr) << "a pair with many ports was dropped";
+  EXPECT_EQ(attr_int(*early, "port_count"), 30);
+  const auto ev = r.engine().context().evictions();
+  ASSERT_EQ(ev.count("scan.vertical"), 1u);
+  EXPECT_GE(ev.at("scan.vertical"), 800u);
+}
+
 }  // namespace
 }  // namespace netseen::detect
