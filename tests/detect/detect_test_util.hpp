@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <variant>
@@ -186,6 +187,29 @@ inline std::int64_t attr_int(const Finding& f, std::string_view key) {
   if (v == nullptr) return -1;
   if (const auto* i = std::get_if<std::int64_t>(v)) return *i;
   return -1;
+}
+
+// A capped table that filled up with entries of little worth must still find what came
+// after (`late`) and keep what was worth keeping (`kept`): both findings of detector `id`
+// are there with attribute `attr` at the given values, and at least `min_evicted`
+// evictions were counted for `id`.
+struct Expected {
+  const char* source;
+  std::int64_t value;
+};
+inline void expect_kept_and_late(Scenario& r, std::string_view id, std::string_view attr_key, Expected kept,
+                                 Expected late, std::uint64_t min_evicted) {
+  const auto& fs = r.finish();
+  const auto* l = find(fs, id, late.source);
+  ASSERT_NE(l, nullptr) << id << ": what came after the table was full was not tracked";
+  EXPECT_EQ(attr_int(*l, attr_key), late.value);
+  const auto* k = find(fs, id, kept.source);
+  ASSERT_NE(k, nullptr) << id << ": an entry worth keeping was dropped";
+  EXPECT_EQ(attr_int(*k, attr_key), kept.value);
+  const auto ev = r.engine().context().evictions();
+  const auto it = ev.find(id);
+  ASSERT_NE(it, ev.end());
+  EXPECT_GE(it->second, min_evicted);
 }
 
 }  // namespace netseen::detect::testutil

@@ -105,16 +105,7 @@ TEST(ScanVertical, AScanAfterASweepFilledTheTableIsStillFound) {
   for (int p = 1000; p < 1064; ++p) {
     r.add(Ev().at(10 + p * 0.001).from("192.168.20.66", 51000).to("192.168.20.1", static_cast<std::uint16_t>(p)).tcp(kSyn));
   }
-  const auto& fs = r.finish();
-  const auto* late = find(fs, "scan.vertical", "192.168.20.66");
-  ASSERT_NE(late, nullptr) << "the scan after the sweep was not tracked";
-  EXPECT_EQ(attr_int(*late, "port_count"), 64);
-  const auto* early = find(fs, "scan.vertical", "203.0.113.7");
-  ASSERT_NE(early, nullptr) << "a pair with many ports was dropped";
-  EXPECT_EQ(attr_int(*early, "port_count"), 30);
-  const auto ev = r.engine().context().evictions();
-  ASSERT_EQ(ev.count("scan.vertical"), 1u);
-  EXPECT_GE(ev.at("scan.vertical"), 800u);
+  expect_kept_and_late(r, "scan.vertical", "port_count", {"203.0.113.7", 30}, {"192.168.20.66", 64}, 800);
 }
 
 }  // namespace
