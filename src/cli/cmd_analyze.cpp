@@ -343,12 +343,12 @@ void register_analyze(CLI::App& app, Context& ctx) {
                   "example is recorded only with --db or $NETSEEN_DB)");
   cmd->add_flag("--no-db", args.history.no_db, "do not read or update the history database");
   cmd->add_option("--threads", args.threads,
-                  "0 = choose (for inputs of 32 MiB or more on a multi-core machine: captures one thread per core, "
-                  "logs one more than the cores, at most 7; else 1); 1 = one thread; captures: N = the engine on one "
-                  "thread and the scan and trace detectors shared by N-1 threads, each reading the captures itself; "
-                  "logs: 2 = reading, parsing and the engine on one thread, the scan and trace detectors on another, "
-                  "3+ = reading and parsing on a thread of their own and the scan and trace detectors shared by N-2 "
-                  "threads (the same results whatever N; at most 16)")
+                  "0 = choose (for inputs of 32 MiB or more on a multi-core machine: one thread per core, at most 7; "
+                  "else 1); 1 = one thread; captures: N = the engine on one thread and the scan and trace detectors "
+                  "shared by N-1 threads, each reading the captures itself; logs: 2 = reading, parsing and the engine "
+                  "on one thread, the scan and trace detectors on another, 3+ = reading and parsing on a thread of "
+                  "their own and the scan and trace detectors shared by N-2 threads; for logs the detectors move "
+                  "between the threads to even out their load (the same results whatever N; at most 16)")
       ->check(CLI::Range(0, 256));
   cmd->add_option("--max-hosts", args.max_hosts,
                   "hosts whose facts are kept at once (memory cap, default 1000000); more are counted as evicted")

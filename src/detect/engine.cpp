@@ -259,6 +259,22 @@ void Engine::split_side(unsigned groups, bool light_on_main) {
   }
 }
 
+std::vector<Detector*> Engine::parallel_detectors() const {
+  std::vector<Detector*> out;
+  for (const auto& d : detectors_) {
+    if (d->parallel_safe()) out.push_back(d.get());
+  }
+  return out;
+}
+
+void Engine::run_detector(Detector& d, std::span<const decode::Event> events, std::span<const std::uint8_t> kinds) {
+  const std::uint8_t want = ignore_interest_ ? interest::kAll | interest::kNetbios : d.interest();
+  const std::size_t n = std::min(events.size(), kinds.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((want & kinds[i]) != 0) d.on_event(events[i], ctx_);
+  }
+}
+
 void Engine::on_event(const decode::Event& e) {
   bookkeeping(e);
   for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "core/flat_map.hpp"
@@ -119,6 +120,14 @@ class Engine {
   // detectors of Load::Light stay on the main part (for a main part with a thread of its own).
   void split_side(unsigned groups, bool light_on_main = false);
   [[nodiscard]] unsigned side_groups() const noexcept { return static_cast<unsigned>(side_.size()); }
+  // The parallel-safe detectors in registry order: after split_side(), the ones that may run
+  // on any thread, one thread at a time, each seeing every event in input order (a caller
+  // that moves them between threads runs them itself through run_detector(), not through
+  // on_event_side()). `light_on_main` tells which of them split_side() kept on the main part.
+  [[nodiscard]] std::vector<Detector*> parallel_detectors() const;
+  // Runs d over a batch of events in order, those whose kinds (interest::of, one per event)
+  // it declared an interest in. For detectors split_side() took off the main part.
+  void run_detector(Detector& d, std::span<const decode::Event> events, std::span<const std::uint8_t> kinds);
   void on_event_main(const decode::Event& e);
   void on_event_side(const decode::Event& e, unsigned group);
   // The findings finish() would emit if the input ended now, in the same order, without

@@ -46,15 +46,22 @@ struct AnalyzeOptions {
   // (Engine::on_event_main), and N - 1 side groups of parallel-safe detectors each read and
   // decode the captures again on a thread of their own. Otherwise (logs): 2: the reader thread
   // also runs the main part, one side thread the parallel-safe detectors; 3 or more: reader,
-  // main part and threads - 2 side groups each on a thread of its own. Every detector sees
-  // the same events in the same order, so the results are identical. 0: choose (choose_threads).
+  // main part and threads - 2 side groups each on a thread of its own; the parallel-safe
+  // detectors move between the main part and the side groups to even out their load. Every
+  // detector sees the same events in the same order, so the results are identical.
+  // 0: choose (choose_threads).
   unsigned threads = 1;
+  // Logs with threads >= 2: every `balance_window` batches (of 256 events) the parallel-safe
+  // detectors may move between the main part and the side groups, one at a time, toward
+  // equal busy time (report/balance.hpp). 0: never move. `balance_rotate` (for tests): move
+  // one at every window whatever the costs, round the lanes, to exercise the handoff.
+  unsigned balance_window = 32;
+  bool balance_rotate = false;
 };
 
 // What `threads = 0` becomes for these inputs: 1 for small inputs (under 32 MiB of regular
-// files, stdin) or one core; else the cores (at most 7) when every input is a capture
-// (`replayable`), one more than the cores (at most 7) for logs.
-unsigned choose_threads(const std::vector<std::string>& inputs, bool replayable);
+// files, stdin) or one core; else the cores, at most 7.
+unsigned choose_threads(const std::vector<std::string>& inputs);
 
 struct UnreadableInput {
   std::string path;
@@ -71,6 +78,7 @@ struct AnalysisResult {
   BaselineCollector baseline;             // filled when collect_baseline is set
   std::optional<HistoryMarks> history;    // set after comparing with the history database
   unsigned threads = 1;  // threads the analysis ran on
+  unsigned detector_moves = 0;  // detectors moved between threads to balance them (logs)
 };
 
 // Runs the whole analysis. Unreadable inputs are recorded, the rest still analysed.
