@@ -30,6 +30,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/big_block.hpp"
+
 namespace netseen {
 
 namespace flat_detail {
@@ -277,7 +279,7 @@ class Table {
     // One block: the slots, then the tags.
     static_assert(alignof(slot_type) <= alignof(std::max_align_t), "over-aligned slot");
     const std::size_t bytes = cap * sizeof(slot_type) + cap;
-    auto* block = static_cast<unsigned char*>(::operator new(bytes));
+    auto* block = static_cast<unsigned char*>(big_block::allocate(bytes));
     slots_ = reinterpret_cast<slot_type*>(block);
     ctrl_ = block + cap * sizeof(slot_type);
     std::memset(ctrl_, 0, cap);
@@ -291,7 +293,7 @@ class Table {
   void release() noexcept {
     if (cap_ == 0) return;
     clear();
-    ::operator delete(static_cast<void*>(slots_));
+    big_block::release(slots_, cap_ * sizeof(slot_type) + cap_);
     slots_ = nullptr;
     ctrl_ = nullptr;
     cap_ = 0;
@@ -315,7 +317,7 @@ class Table {
       ctrl_[i] = tag_of(h);
     }
     size_ = old_size;
-    if (old_cap != 0) ::operator delete(static_cast<void*>(old_slots));
+    if (old_cap != 0) big_block::release(old_slots, old_cap * sizeof(slot_type) + old_cap);
   }
 
   // Backward-shift deletion: entries after the hole whose home lies at or before it move

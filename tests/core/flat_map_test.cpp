@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -11,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/big_block.hpp"
 #include "core/ip_address.hpp"
 
 namespace netseen {
@@ -245,6 +249,76 @@ TEST(FlatMap, EmptyTableAllocatesNothingAndFindsNothing) {
   m.reserve(100);
   EXPECT_GE(m.capacity() * 3 / 4, 100u);
   EXPECT_EQ(m.size(), 0u);
+}
+
+
+// A table past 2 MiB of slots takes its memory from big_block (mapped, 2 MiB-aligned, marked
+// for huge pages): it must grow, shrink, copy and free as a small one does.
+TEST(FlatMap, ATableLargerThanAHugePageBehavesAsASmallOne) {
+  FlatMap<std::uint64_t, std::uint64_t> m;
+  constexpr std::uint64_t kKeys = 400'000;  // 6.4 MB of 16-byte slots at the largest
+  for (std::uint64_t k = 0; k < kKeys; ++k) m.try_emplace(k * 0x9E3779B97F4A7C15ULL, k);
+  ASSERT_EQ(m.size(), kKeys);
+  for (std::uint64_t k = 0; k < kKeys; k += 2) EXPECT_EQ(m.erase(k * 0x9E3779B97F4A7C15ULL), 1u);
+  FlatMap<std::uint64_t, std::uint64_t> copy = m;
+  for (std::uint64_t k = 0; k < kKeys; ++k) {
+    const auto it = copy.find(k * 0x9E3779B97F4A7C15ULL);
+    if (k % 2 == 0) {
+      EXPECT_EQ(it, copy.end());
+    } else {
+      ASSERT_NE(it, copy.end());
+      EXPECT_EQ(it->second, k);
+    }
+  }
+  m = FlatMap<std::uint64_t, std::uint64_t>{};
+  EXPECT_TRUE(m.empty());
+  EXPECT_EQ(copy.size(), kKeys / 2);
+}
+
+// Reads /proc/self/smaps: the VmFlags of the mapping that holds `p`.
+std::string vm_flags_of(const void* p) {
+  std::FILE* f = std::fopen("/proc/self/smaps", "r");
+  if (f == nullptr) return {};
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  char line[512];
+  bool inside = false;
+  std::string flags;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && std::strchr(line, '-') != nullptr &&
+        std::strncmp(line, "VmFlags", 7) != 0) {
+      inside = at >= lo && at < hi;
+      continue;
+    }
+    if (inside && std::strncmp(line, "VmFlags:", 8) == 0) {
+      flags = line + 8;
+      break;
+    }
+  }
+  std::fclose(f);
+  return flags;
+}
+
+TEST(BigBlock, LargeBlocksAreHugePageAlignedWholeAndMarked) {
+  const std::size_t bytes = 5 * big_block::kHugePage + 17;
+  auto* p = static_cast<unsigned char*>(big_block::allocate(bytes));
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 0xA5, bytes);  // every byte writable
+  EXPECT_EQ(p[bytes - 1], 0xA5);
+  if (big_block::kMapsLargeBlocks) {
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % big_block::kHugePage, 0u);
+    if (std::FILE* thp = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r")) {
+      std::fclose(thp);
+      EXPECT_NE(vm_flags_of(p).find(" hg"), std::string::npos) << "no MADV_HUGEPAGE: " << vm_flags_of(p);
+    } else {
+      std::cout << "note: this kernel has no transparent huge pages; the madvise is not checked\n";
+    }
+  }
+  big_block::release(p, bytes);
+  // Below a huge page: operator new, any alignment.
+  auto* small = static_cast<unsigned char*>(big_block::allocate(1000));
+  std::memset(small, 1, 1000);
+  big_block::release(small, 1000);
 }
 
 }  // namespace
