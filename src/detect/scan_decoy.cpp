@@ -40,6 +40,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include "core/flat_map.hpp"
 
@@ -164,17 +165,17 @@ class ScanDecoy final : public Detector {
         ctx.count_eviction(id(), cands.size() - max_candidates);
         cands.resize(max_candidates);
       }
-      for (auto& c : cands) c.ports = c.s->ports.sorted();
+      for (auto& c : cands) c.ports = PortBits(c.s->ports.sorted());
       std::vector<bool> used(cands.size(), false);
       for (std::size_t i = 0; i < cands.size(); ++i) {
         if (used[i]) continue;
         std::vector<Member> group{cands[i]};
         used[i] = true;
-        const double leader_n = static_cast<double>(cands[i].ports.size());
+        const double leader_n = static_cast<double>(cands[i].ports.n);
         for (std::size_t j = i + 1; j < cands.size(); ++j) {
           // Sorted by size: the overlap of a smaller set is at most its size over the
           // leader's, so once that falls below the threshold no later candidate can join.
-          if (static_cast<double>(cands[j].ports.size()) < cfg_.min_overlap * leader_n) break;
+          if (static_cast<double>(cands[j].ports.n) < cfg_.min_overlap * leader_n) break;
           if (used[j]) continue;
           if (std::abs(static_cast<double>(cands[j].s->first.us - cands[i].s->first.us)) > cfg_.max_start_gap_s * 1e6) {
             continue;
@@ -228,10 +229,26 @@ class ScanDecoy final : public Detector {
       return hi - lo;
     }
   };
+  // A candidate's ports as bits, over the 64-port words from its lowest port to its highest:
+  // the group search compares hundreds of candidates pairwise, and an AND with a popcount
+  // per word is several times faster than merging two sorted lists port by port.
+  struct PortBits {
+    PortBits() = default;
+    explicit PortBits(const std::vector<std::uint16_t>& sorted) : n(sorted.size()) {
+      if (sorted.empty()) return;
+      first_word = sorted.front() >> 6;
+      words.assign((sorted.back() >> 6) - first_word + 1u, 0);
+      for (auto p : sorted) words[(p >> 6) - first_word] |= std::uint64_t{1} << (p & 63);
+    }
+    std::size_t n = 0;
+    std::size_t first_word = 0;
+    std::vector<std::uint64_t> words;
+  };
+
   struct Member {
     IpAddress src;
     const State* s;
-    std::vector<std::uint16_t> ports;  // sorted, filled for the candidates compared
+    PortBits ports;  // filled for the candidates compared
   };
 
   State* find(const IpAddress& src, const IpAddress& dst, decode::Transport t) {
@@ -239,15 +256,15 @@ class ScanDecoy final : public Detector {
     return it == pairs_.end() ? nullptr : &it->second;
   }
 
-  // Overlap of two sorted port lists: |A ∩ B| / |A ∪ B|, one merge pass.
-  static double jaccard(const std::vector<std::uint16_t>& a, const std::vector<std::uint16_t>& b) {
-    std::size_t i = 0, j = 0, both = 0;
-    while (i < a.size() && j < b.size()) {
-      if (a[i] == b[j]) ++both, ++i, ++j;
-      else if (a[i] < b[j]) ++i;
-      else ++j;
+  // Overlap of two port sets: |A ∩ B| / |A ∪ B|.
+  static double jaccard(const PortBits& a, const PortBits& b) {
+    const std::size_t lo = std::max(a.first_word, b.first_word);
+    const std::size_t hi = std::min(a.first_word + a.words.size(), b.first_word + b.words.size());
+    std::size_t both = 0;
+    for (std::size_t w = lo; w < hi; ++w) {
+      both += static_cast<std::size_t>(std::popcount(a.words[w - a.first_word] & b.words[w - b.first_word]));
     }
-    const std::size_t uni = a.size() + b.size() - both;
+    const std::size_t uni = a.n + b.n - both;
     return uni == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(uni);
   }
 
