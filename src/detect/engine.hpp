@@ -123,7 +123,7 @@ class Engine {
   // The parallel-safe detectors in registry order: after split_side(), the ones that may run
   // on any thread, one thread at a time, each seeing every event in input order (a caller
   // that moves them between threads runs them itself through run_detector(), not through
-  // on_event_side()). `light_on_main` tells which of them split_side() kept on the main part.
+  // on_event_side()).
   [[nodiscard]] std::vector<Detector*> parallel_detectors() const;
   // Runs d over a batch of events in order, those whose kinds (interest::of, one per event)
   // it declared an interest in. For detectors split_side() took off the main part.
