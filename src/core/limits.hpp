@@ -17,5 +17,9 @@ inline constexpr std::size_t kMaxPcapRecordBytes = 256 * 1024;  // larger declar
 inline constexpr std::size_t kMaxPcapngBlockBytes = 16 * 1024 * 1024;
 inline constexpr std::size_t kMaxNbdsReassemblyBytes = 64 * 1024;  // one reassembled NetBIOS datagram
 inline constexpr std::size_t kMaxNbdsPendingDatagrams = 256;       // datagrams being reassembled at once
+// Inputs of one run (files on the command line): findings keep where their evidence came
+// from in 8 bytes (detect::EvidenceSampler), 16 bits of it for the input. More are refused
+// by name, each as an unreadable input.
+inline constexpr std::size_t kMaxInputs = 65'536;
 
 }  // namespace netseen::limits

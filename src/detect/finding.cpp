@@ -37,9 +37,6 @@ bool parse_severity(std::string_view text, Severity& out) noexcept {
 
 std::vector<decode::Origin> EvidenceSampler::sample() const {
   std::vector<decode::Origin> out;
-  const auto unpack = [](const Packed& p) {
-    return decode::Origin{.number = p.number, .input = p.input, .is_line = p.is_line};
-  };
   const std::size_t first = static_cast<std::size_t>(std::min<std::uint64_t>(seen_, kFirst));
   out.reserve(Finding::kMaxEvidence);
   for (std::size_t i = 0; i < first; ++i) out.push_back(unpack(slots_[i]));

@@ -37,6 +37,10 @@ OpenOptions with_mtime(const OpenOptions& options, const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<EventSource>> open_input(const std::string& path, const OpenOptions& options) {
+  if (options.input_index >= limits::kMaxInputs) {
+    return fail(ErrorKind::LimitExceeded, "input", 0,
+                fmt::format("more than {} inputs in one run; analyse them in several runs", limits::kMaxInputs));
+  }
   NETSEEN_TRY_ASSIGN(const int fd, open_stream(path));
   std::shared_ptr<const InputBuffer> buffer;
   if (fd >= 0) {

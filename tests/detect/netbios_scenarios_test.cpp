@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
 #include "detect/dns_tracker.hpp"
 #include "detect/engine.hpp"
 #include "detect/netbios_events.hpp"
@@ -434,6 +435,32 @@ TEST(EvidenceSampler, SampleIsFirstThenLatestInOrderForEveryCount) {
     }
     EXPECT_EQ(got, want) << "after " << n << " events";
   }
+}
+
+// Origins are packed into 8 bytes: the extremes of each part survive the round trip, a
+// number past 2^47 - 1 is kept as that, and the sampler stays small (it is created per pair).
+TEST(EvidenceSampler, PacksOriginsWholeAtTheLimitsOfEachPart) {
+  const std::vector<decode::Origin> in = {
+      {.number = 1, .input = 0, .is_line = false},
+      {.number = EvidenceSampler::kMaxNumber, .input = limits::kMaxInputs - 1, .is_line = true},
+      {.number = 123'456'789'012, .input = 40'000, .is_line = false},
+      {.number = 0, .input = limits::kMaxInputs - 1, .is_line = false},
+      {.number = EvidenceSampler::kMaxNumber, .input = 0, .is_line = false},
+  };
+  EvidenceSampler s;
+  for (const auto& o : in) s.add(o);
+  const auto out = s.sample();
+  ASSERT_EQ(out.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(out[i].number, in[i].number) << i;
+    EXPECT_EQ(out[i].input, in[i].input) << i;
+    EXPECT_EQ(out[i].is_line, in[i].is_line) << i;
+  }
+  const auto big = EvidenceSampler::unpack(EvidenceSampler::pack({.number = ~std::uint64_t{0}, .input = 7, .is_line = true}));
+  EXPECT_EQ(big.number, EvidenceSampler::kMaxNumber);
+  EXPECT_EQ(big.input, 7U);
+  EXPECT_TRUE(big.is_line);
+  EXPECT_LE(sizeof(EvidenceSampler), 8 + 8 * Finding::kMaxEvidence);
 }
 
 TEST(Engine, HostFactsFromTtlAndNames) {

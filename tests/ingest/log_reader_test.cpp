@@ -1,11 +1,17 @@
 // Line reader, syslog wrapper, time handling and dialect detection of the log source.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ingest/line_reader.hpp"
 #include "ingest/log_common.hpp"
+#include "ingest/source.hpp"
 #include "log_testing.hpp"
 
 namespace netseen::ingest {
@@ -19,6 +25,26 @@ std::vector<Line> all_lines(std::string_view text, std::size_t max_len = limits:
   Line l;
   while (r.next(l)) out.push_back(l);
   return out;
+}
+
+// Findings keep their evidence's input in 16 bits (detect::EvidenceSampler): the input past
+// the cap is refused with the reason, the last one within it opens.
+TEST(OpenInput, RefusesInputsPastTheCapByName) {
+  const auto path = std::filesystem::temp_directory_path() / fmt::format("netseen-cap-{}.log", ::getpid());
+  {
+    std::ofstream f(path);
+    f << "Mar  1 00:00:00 fw kernel: DROP IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 TTL=64 PROTO=TCP SPT=1 DPT=2 SYN\n";
+  }
+  OpenOptions o;
+  o.input_index = static_cast<std::uint32_t>(limits::kMaxInputs - 1);
+  auto ok = open_input(path.string(), o);
+  ASSERT_TRUE(ok) << ok.error().detail;
+  o.input_index = static_cast<std::uint32_t>(limits::kMaxInputs);
+  auto refused = open_input(path.string(), o);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::LimitExceeded);
+  EXPECT_NE(refused.error().detail.find("more than 65536 inputs"), std::string::npos) << refused.error().detail;
 }
 
 TEST(LineReader, SplitsLfCrlfAndLoneCr) {
