@@ -40,6 +40,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <map>
 #include "core/flat_map.hpp"
@@ -194,38 +195,51 @@ class ScanDecoy final : public Detector {
     Timestamp ts;
     std::uint16_t id;
   };
+  // One (source, target, transport) pair. Every probe writes the fields up to `evidence`;
+  // they come first so that, with the key, they share the entry's first cache lines (the
+  // table is far larger than the caches, and each line touched is a miss). The TTLs are
+  // kept inline for the same reason. An answer or a conversation touches the rest.
   struct State {
     Timestamp first, last;
     std::uint64_t events = 0;
+    std::uint8_t n_ttls = 0;
+    std::array<std::uint8_t, kMaxTtlValues> ttl_value{};  // distinct TTLs seen …
+    std::array<std::uint32_t, kMaxTtlValues> ttl_count{};  // … and how often
     scan::PortSet ports;
+    std::vector<IdSample> ids;
+    EvidenceSampler evidence;
     scan::PortSet answered;  // probed ports the target answered with SYN+ACK
     std::uint64_t talk = 0;  // packets of a conversation (handshake completions, data)
-    EvidenceSampler evidence, talk_evidence;
-    std::vector<std::pair<std::uint8_t, std::uint32_t>> ttls;  // distinct TTL → count
-    std::vector<IdSample> ids;
+    EvidenceSampler talk_evidence;
 
     void add_ttl(std::uint8_t t) {
-      for (auto& [v, n] : ttls) {
-        if (v == t) {
-          ++n;
+      for (std::size_t i = 0; i < n_ttls; ++i) {
+        if (ttl_value[i] == t) {
+          ++ttl_count[i];
           return;
         }
       }
-      if (ttls.size() < kMaxTtlValues) ttls.emplace_back(t, 1);
+      if (n_ttls < kMaxTtlValues) {
+        ttl_value[n_ttls] = t;
+        ttl_count[n_ttls] = 1;
+        ++n_ttls;
+      }
     }
-    [[nodiscard]] bool has_ttl() const noexcept { return !ttls.empty(); }
+    [[nodiscard]] bool has_ttl() const noexcept { return n_ttls != 0; }
     [[nodiscard]] std::uint8_t modal_ttl() const noexcept {
       std::uint8_t best = 0;
       std::uint32_t n = 0;
-      for (const auto& [v, c] : ttls) {
+      for (std::size_t i = 0; i < n_ttls; ++i) {
+        const auto v = ttl_value[i];
+        const auto c = ttl_count[i];
         if (c > n || (c == n && v > best)) best = v, n = c;
       }
       return best;
     }
     [[nodiscard]] int ttl_spread() const noexcept {
-      if (ttls.empty()) return 0;
+      if (n_ttls == 0) return 0;
       int lo = 255, hi = 0;
-      for (const auto& [v, c] : ttls) lo = std::min<int>(lo, v), hi = std::max<int>(hi, v);
+      for (std::size_t i = 0; i < n_ttls; ++i) lo = std::min<int>(lo, ttl_value[i]), hi = std::max<int>(hi, ttl_value[i]);
       return hi - lo;
     }
   };

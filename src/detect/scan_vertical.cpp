@@ -184,14 +184,17 @@ class ScanVertical final : public Detector {
 
  private:
   static constexpr std::size_t kVictimLook = 8;  // pairs looked at for one to replace when full
+  // What every probe writes comes first, next to the key (each cache line of the entry a
+  // probe touches is a miss: the table is far larger than the caches); answers touch `open`.
   struct State {
-    Timestamp first, last, window_start;
+    Timestamp last, window_start;
     std::uint64_t events = 0;
-    scan::PortSet open;  // probed ports that answered
     std::uint16_t kinds = 0;
     bool confirmed = false;
     scan::PortSet ports;
     EvidenceSampler evidence;
+    Timestamp first;
+    scan::PortSet open;  // probed ports that answered
   };
 
   void note_answer(const decode::Event& e) {
