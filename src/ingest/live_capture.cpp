@@ -1,15 +1,17 @@
 #include "ingest/live_capture.hpp"
 
 #include <fmt/format.h>
-#include <pcap/pcap.h>
 #include <poll.h>
 
 #include <algorithm>
 #include <filesystem>
 
+#include "ingest/pcap_api.hpp"
+
 namespace netseen::ingest {
 
 struct LiveSource::Handle {
+  const PcapApi* api = nullptr;
   pcap_t* pcap = nullptr;
   int fd = -1;
   // pcap_stats counters are 32 bits on Linux and wrap; they are summed as deltas.
@@ -19,7 +21,7 @@ struct LiveSource::Handle {
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   ~Handle() {
-    if (pcap != nullptr) pcap_close(pcap);
+    if (pcap != nullptr) api->close(pcap);
   }
 };
 
@@ -53,16 +55,18 @@ std::uint32_t to_linktype(int dlt) {
 }  // namespace
 
 std::string list_capture_interfaces() {
+  auto api = pcap_api();
+  if (!api) return {};
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_if_t* all = nullptr;
-  if (pcap_findalldevs(&all, err) != 0) return {};
+  if ((*api)->findalldevs(&all, err) != 0) return {};
   std::string out;
   for (pcap_if_t* d = all; d != nullptr; d = d->next) {
     if (d->name == nullptr) continue;
     if (!out.empty()) out += ", ";
     out += d->name;
   }
-  pcap_freealldevs(all);
+  (*api)->freealldevs(all);
   return out;
 }
 
@@ -82,19 +86,21 @@ Result<std::unique_ptr<LiveSource>> LiveSource::open(const LiveOptions& options)
   if (options.snaplen < 64 || options.snaplen > 262144) {
     return fail(ErrorKind::Malformed, "live", 0, fmt::format("snaplen {} is outside 64..262144", options.snaplen));
   }
+  NETSEEN_TRY_ASSIGN(const PcapApi* api, pcap_api());
   std::unique_ptr<LiveSource> src(new LiveSource(options));
+  src->handle_->api = api;
   char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* p = pcap_create(iface.c_str(), err);
+  pcap_t* p = api->create(iface.c_str(), err);
   if (p == nullptr) return fail(ErrorKind::Io, "live", 0, fmt::format("cannot capture on '{}': {}", iface, err));
   src->handle_->pcap = p;
-  pcap_set_snaplen(p, options.snaplen);
-  pcap_set_promisc(p, options.promiscuous ? 1 : 0);
-  pcap_set_immediate_mode(p, 1);  // deliver each packet as it arrives (watch is interactive)
-  pcap_set_timeout(p, static_cast<int>(kMaxPollSlice.count()));
-  if (options.buffer_mib > 0) pcap_set_buffer_size(p, options.buffer_mib << 20);
-  const int rc = pcap_activate(p);
+  api->set_snaplen(p, options.snaplen);
+  api->set_promisc(p, options.promiscuous ? 1 : 0);
+  api->set_immediate_mode(p, 1);  // deliver each packet as it arrives (watch is interactive)
+  api->set_timeout(p, static_cast<int>(kMaxPollSlice.count()));
+  if (options.buffer_mib > 0) api->set_buffer_size(p, options.buffer_mib << 20);
+  const int rc = api->activate(p);
   if (rc < 0) {
-    const std::string detail = rc == PCAP_ERROR ? std::string(pcap_geterr(p)) : std::string(pcap_statustostr(rc));
+    const std::string detail = rc == PCAP_ERROR ? std::string(api->geterr(p)) : std::string(api->statustostr(rc));
     switch (rc) {
       case PCAP_ERROR_NO_SUCH_DEVICE: {
         const auto known = list_capture_interfaces();
@@ -103,9 +109,9 @@ Result<std::unique_ptr<LiveSource>> LiveSource::open(const LiveOptions& options)
                                 known.empty() ? std::string() : fmt::format(" (interfaces here: {})", known)));
       }
       case PCAP_ERROR_PERM_DENIED:
-        return fail(ErrorKind::Io, "live", 0, permission_message(iface, pcap_geterr(p), false));
+        return fail(ErrorKind::Io, "live", 0, permission_message(iface, api->geterr(p), false));
       case PCAP_ERROR_PROMISC_PERM_DENIED:
-        return fail(ErrorKind::Io, "live", 0, permission_message(iface, pcap_geterr(p), true));
+        return fail(ErrorKind::Io, "live", 0, permission_message(iface, api->geterr(p), true));
       case PCAP_ERROR_IFACE_NOT_UP:
         return fail(ErrorKind::Io, "live", 0,
                     fmt::format("interface '{}' is down (bring it up: ip link set {} up)", iface, iface));
@@ -117,25 +123,25 @@ Result<std::unique_ptr<LiveSource>> LiveSource::open(const LiveOptions& options)
         return fail(ErrorKind::Io, "live", 0, fmt::format("cannot capture on '{}': {}", iface, detail));
     }
   }
-  if (rc > 0) src->stats_.add_error("open", fmt::format("warning: {}", pcap_geterr(p)));
+  if (rc > 0) src->stats_.add_error("open", fmt::format("warning: {}", api->geterr(p)));
   if (!options.filter.empty()) {
     bpf_program prog{};
-    if (pcap_compile(p, &prog, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    if (api->compile(p, &prog, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
       return fail(ErrorKind::Malformed, "live", 0,
-                  fmt::format("BPF filter '{}' does not compile: {}", options.filter, pcap_geterr(p)));
+                  fmt::format("BPF filter '{}' does not compile: {}", options.filter, api->geterr(p)));
     }
-    const int set = pcap_setfilter(p, &prog);
-    pcap_freecode(&prog);
+    const int set = api->setfilter(p, &prog);
+    api->freecode(&prog);
     if (set != 0) {
       return fail(ErrorKind::Io, "live", 0,
-                  fmt::format("cannot install BPF filter '{}' on '{}': {}", options.filter, iface, pcap_geterr(p)));
+                  fmt::format("cannot install BPF filter '{}' on '{}': {}", options.filter, iface, api->geterr(p)));
     }
   }
-  if (pcap_setnonblock(p, 1, err) != 0) {
+  if (api->setnonblock(p, 1, err) != 0) {
     return fail(ErrorKind::Io, "live", 0, fmt::format("cannot capture on '{}': {}", iface, err));
   }
-  src->handle_->fd = pcap_get_selectable_fd(p);
-  src->linktype_ = to_linktype(pcap_datalink(p));
+  src->handle_->fd = api->get_selectable_fd(p);
+  src->linktype_ = to_linktype(api->datalink(p));
   src->start_ = src->last_stats_ = std::chrono::steady_clock::now();
   return src;
 }
@@ -147,7 +153,7 @@ double LiveSource::elapsed_s() const noexcept {
 void LiveSource::refresh_kernel_stats() {
   last_stats_ = std::chrono::steady_clock::now();
   pcap_stat ps{};
-  if (pcap_stats(handle_->pcap, &ps) != 0) return;
+  if (handle_->api->stats(handle_->pcap, &ps) != 0) return;
   auto& h = *handle_;
   stats_.kernel_received += static_cast<std::uint32_t>(ps.ps_recv - h.last_recv);
   stats_.kernel_dropped += static_cast<std::uint32_t>(ps.ps_drop - h.last_drop);
@@ -178,7 +184,7 @@ LiveWait LiveSource::poll(decode::Event& out, std::chrono::milliseconds max_wait
     if (now - last_stats_ >= std::chrono::seconds(1)) refresh_kernel_stats();
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
-    const int r = pcap_next_ex(handle_->pcap, &hdr, &data);
+    const int r = handle_->api->next_ex(handle_->pcap, &hdr, &data);
     if (r == 1) {
       ++stats_.records;
       stats_.bytes_read += hdr->caplen;
@@ -199,7 +205,7 @@ LiveWait LiveSource::poll(decode::Event& out, std::chrono::milliseconds max_wait
     if (r == PCAP_ERROR_BREAK) return end();
     if (r != 0) {
       stats_.add_error("capture", fmt::format("capture on '{}' failed: {}", options_.interface,
-                                              pcap_geterr(handle_->pcap)));
+                                              handle_->api->geterr(handle_->pcap)));
       return end();
     }
     if (now >= deadline) return LiveWait::Idle;

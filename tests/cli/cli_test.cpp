@@ -44,6 +44,28 @@ TEST(Cli, VersionAndHelpListEverySubcommand) {
   }
 }
 
+// libpcap, and the nine libraries it brings, is loaded only by live capture
+// (ingest/pcap_api.hpp): analysing a file does not map it, capturing on lo does (the library
+// is loaded before the interface is opened, with or without the right to capture).
+TEST(Cli, OnlyLiveCaptureLoadsLibpcap) {
+  const auto loads = [](const std::string& args) {
+    const std::string cmd = "LD_DEBUG=libs " + std::string(NETSEEN_EXE) + " " + args + " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return std::string("popen failed");
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    pclose(p);
+    return out;
+  };
+  const auto file = loads("analyze --no-db -q --format json -o /dev/null");
+  EXPECT_NE(file.find("calling init"), std::string::npos) << "LD_DEBUG gave nothing: " << file.substr(0, 500);
+  EXPECT_EQ(file.find("libpcap"), std::string::npos) << "analysing a file loaded libpcap";
+  const auto live = loads("decode -i lo --count --duration 0.2");
+  EXPECT_NE(live.find("libpcap"), std::string::npos) << live.substr(0, 2000);
+}
+
 TEST(Cli, UnknownOptionIsAUsageError) {
   auto r = run("analyze --no-db --no-such-option");
   EXPECT_EQ(r.code, 2);
