@@ -57,6 +57,10 @@ struct AnalyzeOptions {
   // one at every window whatever the costs, round the lanes, to exercise the handoff.
   unsigned balance_window = 32;
   bool balance_rotate = false;
+  // Logs with threads == 1 go through in batches, each parallel-safe detector over a whole
+  // batch at a time (run_batched). True (for tests): event by event, every detector on each
+  // event in turn — the reference the batched and threaded runs must equal.
+  bool event_by_event = false;
 };
 
 // What `threads = 0` becomes for these inputs: 1 for small inputs (under 32 MiB of regular

@@ -86,12 +86,13 @@ std::string scan_log(std::size_t lines) {
 }
 
 std::string analyze_json(const std::string& path, unsigned threads, unsigned window, bool rotate,
-                          unsigned* moves = nullptr) {
+                          unsigned* moves = nullptr, bool event_by_event = false) {
   AnalyzeOptions o;
   o.inputs = {path};
   o.threads = threads;
   o.balance_window = window;
   o.balance_rotate = rotate;
+  o.event_by_event = event_by_event;
   AnalysisResult r;
   EXPECT_TRUE(run_analysis(o, r).has_value());
   if (moves != nullptr) *moves = r.detector_moves;
@@ -106,8 +107,11 @@ TEST(Balance, DetectorsMovedBetweenThreadsAtEveryBatchFindWhatOneThreadFinds) {
   ASSERT_EQ(std::fwrite(log.data(), 1, log.size(), f), log.size());
   std::fclose(f);
 
-  const std::string one = analyze_json(path, 1, 0, false);
+  // The reference: one thread, every detector on each event in turn.
+  const std::string one = analyze_json(path, 1, 0, false, nullptr, true);
   ASSERT_NE(one.find("\"id\":\"scan."), std::string::npos) << "the log should give the scan detectors work";
+  // One thread in batches, each detector over a whole batch at a time (run_batched).
+  EXPECT_EQ(analyze_json(path, 1, 0, false), one) << "one thread, batched";
   for (const unsigned threads : {2U, 3U, 4U}) {
     // A move at every batch (256 events), round the lanes: each handoff in both directions.
     unsigned moves = 0;
