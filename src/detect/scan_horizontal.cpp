@@ -14,12 +14,15 @@
 //     limit on answers — no client opens connections to that many servers of an unusual
 //     service in a few seconds, and it is what psad's syn_sweep log shows (11 hosts, 1 s).
 // Window: `window_s` (24 h); a slow sweep over hours is still found. udp/137 sweeps are
-// nbstat.sweep's; UDP traceroute ports are trace.udp's. State: one entry per (source,
-// transport, port), capped at `max_keys` (when full, a new key replaces a nearby one-host
-// key, counted as evicted; keys with two hosts or more are kept); hosts per entry are exact
-// up to 4096. An entry
-// that has seen one host (a vertical scan makes one per port it tries) holds that host
-// inline, about 150 bytes; the host and subnet tables are allocated at the second host.
+// nbstat.sweep's; UDP traceroute ports are trace.udp's. State: a key (source, transport,
+// port) probed once is a "single" — its one probe in ~80 bytes, in a table of its own
+// capped at `max_keys` (when full, a nearby single makes room, counted as evicted): a
+// vertical scan makes one such key per port it tries, and most never see a second probe.
+// At its second probe a key becomes an entry, replaying the first; entries are capped at
+// `max_keys` too (when full, a new one replaces a nearby one-host entry, counted as evicted;
+// entries with two hosts or more are kept). Hosts per entry are exact up to 4096; an entry
+// that has seen one host holds it inline, the host and subnet tables are allocated at the
+// second host.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -75,7 +78,8 @@ class ScanHorizontal final : public Detector {
             {"burst_s", &cfg_.burst_s, "seconds of the burst window"},
             {"window_s", &cfg_.window_s, "seconds within which the hosts must be probed"},
             {"max_keys", &cfg_.max_keys,
-             "(source, port) entries tracked at once (memory cap; when full, a new one replaces a one-host entry)"}};
+             "(source, port) keys tracked at once, as many again probed only once (memory cap; when full, a new "
+             "one replaces a one-host key)"}};
   }
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
@@ -110,48 +114,38 @@ class ScanHorizontal final : public Detector {
     auto& bucket = tcp ? tcp_ : udp_;
     auto it = bucket.find(key);
     if (it == bucket.end()) {
-      if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
-        // Full: the new key takes the place of a nearby key that has seen one host and is
-        // no sweep — what a vertical scan leaves behind, one key per port it tried, cheap
-        // to lose. Refusing new keys instead let one early vertical scan fill the table
-        // and hide every sweep after it. Keys with two hosts or more stay.
-        evicted_.add(ctx, id());
-        const auto victim = bucket.find_near(key, kVictimLook, [](const Map::value_type& kv) {
-          return !kv.second.wide && !kv.second.confirmed;
-        });
-        if (victim == bucket.end()) return;
-        bucket.erase(victim);
+      // Most keys never see a second probe (a vertical scan makes one per port it tries):
+      // the first is kept in the small table of singles, and an entry is made at the second.
+      auto& singles = tcp ? tcp_singles_ : udp_singles_;
+      auto si = singles.find(key);
+      if (si == singles.end()) {
+        if (static_cast<double>(tcp_singles_.size() + udp_singles_.size()) >= cfg_.max_keys) {
+          // Full: a nearby single makes room (it is the key most likely never to grow).
+          evicted_.add(ctx, id());
+          const auto victim = singles.find_near(key, kVictimLook, [](const auto&) { return true; });
+          if (victim == singles.end()) return;
+          singles.erase(victim);
+        }
+        singles.emplace(key, Single{e.ts, e.dst, e.origin, e.count, e.sport, static_cast<std::uint8_t>(p), false});
+        return;
       }
-      it = bucket.emplace(key, State{}).first;
-      it->second.first = it->second.window_start = e.ts;
+      const Single first = si->second;
+      singles.erase(si);
+      it = open_entry(bucket, key, ctx);
+      if (it == bucket.end()) return;
+      it->second.first = it->second.window_start = first.ts;
+      update(it->second, first.ts, first.count, static_cast<Probe>(first.kind), first.sport, first.host, first.origin,
+             tcp, e.dport);
+      if (first.answered) it->second.first_answered = true;
     }
-    auto& s = it->second;
-    if (!s.confirmed && static_cast<double>(e.ts.us - s.window_start.us) > cfg_.window_s * 1e6) {
-      s = State{};
-      s.first = s.window_start = e.ts;
-    }
-    s.last = e.ts;
-    s.events += e.count;
-    s.kinds |= static_cast<std::uint16_t>(1u << static_cast<unsigned>(p));
-    s.sports.add(e.sport);
-    if (s.host_count() >= kMaxHosts) {
-      if (!s.has_host(e.dst)) s.saturated = true;
-      return;
-    }
-    if (!s.add_host(e.dst, e.origin)) return;
-    if (s.burst_n == 0 || static_cast<double>(e.ts.us - s.burst_start.us) > cfg_.burst_s * 1e6) {
-      s.burst_start = e.ts;
-      s.burst_n = 0;
-    }
-    s.max_burst = std::max(s.max_burst, ++s.burst_n);
-    const auto n = s.wide ? ++s.wide->subnets[scan::subnet_of(e.dst)] : 1;
-    s.max_dense = std::max(s.max_dense, n);
-    if (!s.confirmed && qualifies(s, tcp ? decode::Transport::Tcp : decode::Transport::Udp, e.dport)) s.confirmed = true;
+    update(it->second, e.ts, e.count, p, e.sport, e.dst, e.origin, tcp, e.dport);
   }
 
   void finish(Context& ctx) override {
     emit_all(ctx, tcp_, decode::Transport::Tcp);
     emit_all(ctx, udp_, decode::Transport::Udp);
+    emit_all(ctx, qualifying_singles(tcp_singles_, decode::Transport::Tcp), decode::Transport::Tcp);
+    emit_all(ctx, qualifying_singles(udp_singles_, decode::Transport::Udp), decode::Transport::Udp);
   }
 
  private:
@@ -234,6 +228,75 @@ class ScanHorizontal final : public Detector {
     }
   };
   using Map = FlatMap<Key, State, KeyHash>;
+  // The one probe of a key that has not seen a second: what replaying it into a new entry
+  // needs, in about a third of an entry's size.
+  struct Single {
+    Timestamp ts;
+    IpAddress host;
+    decode::Origin origin;
+    std::uint32_t count = 1;
+    std::uint16_t sport = 0;
+    std::uint8_t kind = 0;  // Probe
+    bool answered = false;  // the host answered on the port
+  };
+  using Singles = FlatMap<Key, Single, KeyHash>;
+
+  // A new entry for `key`; when the table is full it takes the place of a nearby one-host
+  // key — what a vertical scan leaves behind, cheap to lose. Refusing new keys instead let
+  // one early vertical scan fill the table and hide every sweep after it. Keys with two
+  // hosts or more stay. end() when no entry could be made (counted as evicted).
+  Map::iterator open_entry(Map& bucket, const Key& key, Context& ctx) {
+    if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
+      evicted_.add(ctx, id());
+      const auto victim = bucket.find_near(key, kVictimLook, [](const Map::value_type& kv) {
+        return !kv.second.wide && !kv.second.confirmed;
+      });
+      if (victim == bucket.end()) return bucket.end();
+      bucket.erase(victim);
+    }
+    return bucket.emplace(key, State{}).first;
+  }
+
+  // One probe of `dport` from the key's source to `dst`.
+  void update(State& s, Timestamp ts, std::uint32_t count, Probe p, std::uint16_t sport, const IpAddress& dst,
+              const decode::Origin& origin, bool tcp, std::uint16_t dport) {
+    if (!s.confirmed && static_cast<double>(ts.us - s.window_start.us) > cfg_.window_s * 1e6) {
+      s = State{};
+      s.first = s.window_start = ts;
+    }
+    s.last = ts;
+    s.events += count;
+    s.kinds |= static_cast<std::uint16_t>(1u << static_cast<unsigned>(p));
+    s.sports.add(sport);
+    if (s.host_count() >= kMaxHosts) {
+      if (!s.has_host(dst)) s.saturated = true;
+      return;
+    }
+    if (!s.add_host(dst, origin)) return;
+    if (s.burst_n == 0 || static_cast<double>(ts.us - s.burst_start.us) > cfg_.burst_s * 1e6) {
+      s.burst_start = ts;
+      s.burst_n = 0;
+    }
+    s.max_burst = std::max(s.max_burst, ++s.burst_n);
+    const auto n = s.wide ? ++s.wide->subnets[scan::subnet_of(dst)] : 1;
+    s.max_dense = std::max(s.max_dense, n);
+    if (!s.confirmed && qualifies(s, tcp ? decode::Transport::Tcp : decode::Transport::Udp, dport)) s.confirmed = true;
+  }
+
+  // The singles as entries of their own (only those that qualify: with the default
+  // thresholds none does, but a threshold of one host makes them sweeps).
+  [[nodiscard]] Map qualifying_singles(const Singles& singles, decode::Transport t) {
+    Map out;
+    for (const auto& [k, one] : singles) {
+      State s;
+      s.first = s.window_start = one.ts;
+      update(s, one.ts, one.count, static_cast<Probe>(one.kind), one.sport, one.host, one.origin,
+             t == decode::Transport::Tcp, k.port);
+      if (one.answered) s.first_answered = true;
+      if (qualifies(s, t, k.port)) out.emplace(k, std::move(s));
+    }
+    return out;
+  }
 
   [[nodiscard]] bool qualifies(const State& s, decode::Transport t, std::uint16_t port) const {
     if (static_cast<double>(s.max_dense) >= cfg_.min_dense) return true;
@@ -245,8 +308,14 @@ class ScanHorizontal final : public Detector {
 
   void note_answer(const decode::Event& e) {
     auto& bucket = e.transport == decode::Transport::Tcp ? tcp_ : udp_;
-    auto it = bucket.find(Key{e.dst, e.sport});
-    if (it == bucket.end()) return;
+    const Key key{e.dst, e.sport};
+    auto it = bucket.find(key);
+    if (it == bucket.end()) {
+      auto& singles = e.transport == decode::Transport::Tcp ? tcp_singles_ : udp_singles_;
+      const auto si = singles.find(key);
+      if (si != singles.end() && si->second.host == e.src) si->second.answered = true;
+      return;
+    }
     auto& s = it->second;
     if (!s.has_host(e.src)) return;
     if (!s.wide) s.first_answered = true;
@@ -296,7 +365,8 @@ class ScanHorizontal final : public Detector {
   }
 
   Config cfg_;
-  Map tcp_, udp_;
+  Map tcp_, udp_;  // keys probed twice or more
+  Singles tcp_singles_, udp_singles_;  // keys probed once
   EvictionCount evicted_;
 };
 

@@ -31,6 +31,21 @@ std::uint64_t target_key(const IpAddress& a, std::uint16_t port) noexcept {
   return (static_cast<std::uint64_t>(IpAddressHash{}(a)) << 16) ^ port;
 }
 
+// What every probe reads or writes comes first (each cache line of it a probe touches
+// is a miss once there are thousands of sources); SYN+ACK answers touch `answered`.
+struct Kind {
+  Timestamp last;
+  std::uint64_t events = 0;
+  std::uint8_t ttl_min = 255, ttl_max = 0;
+  FlatSet<std::uint64_t> targets;
+  scan::PortSet ports;
+  std::vector<std::uint16_t> windows;
+  FlatSet<IpAddress, IpAddressHash> hosts;  // sample
+  EvidenceSampler evidence;
+  Timestamp first;
+  FlatSet<std::uint64_t> answered;
+};
+
 class ScanTcpFlags final : public Detector {
  public:
   struct Config {
@@ -67,8 +82,8 @@ class ScanTcpFlags final : public Detector {
     if ((e.tcp_flags & 0x12) == 0x12) {  // SYN+ACK: the target answered
       auto it = state_.find(e.dst);
       if (it == state_.end()) return;
-      auto& kp = it->second.kinds[static_cast<std::size_t>(Probe::Syn)];
-      if (!kp) return;
+      Kind* kp = it->second.kind(Probe::Syn);
+      if (kp == nullptr) return;
       auto& k = *kp;
       const auto key = target_key(e.src, e.sport);
       if (k.targets.count(key) != 0 && k.answered.size() < kMaxTargets) k.answered.insert(key);
@@ -84,12 +99,7 @@ class ScanTcpFlags final : public Detector {
       }
       it = state_.emplace(e.src, State{}).first;
     }
-    auto& kp = it->second.kinds[static_cast<std::size_t>(p)];
-    if (!kp) {
-      kp = std::make_unique<Kind>();
-      kp->first = e.ts;
-    }
-    auto& k = *kp;
+    auto& k = it->second.use(p, e.ts);
     k.last = e.ts;
     k.events += e.count;
     k.ports.add(e.dport);
@@ -114,8 +124,9 @@ class ScanTcpFlags final : public Detector {
       Probe best_p = Probe::None;
       for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
         const auto p = static_cast<Probe>(i);
-        if (!s.kinds[i]) continue;
-        const auto& k = *s.kinds[i];
+        const Kind* kp = s.kind(p);
+        if (kp == nullptr) continue;
+        const auto& k = *kp;
         if (!qualifies(p, k)) continue;
         named.emplace_back(scan::probe_name(p));
         if (best == nullptr || k.targets.size() > best->targets.size()) {
@@ -127,8 +138,8 @@ class ScanTcpFlags final : public Detector {
       auto f = scan::make_finding(id(), src, best->first, best->last, best->events, best->evidence);
       f.target_count = 0;
       FlatSet<IpAddress, IpAddressHash> hosts;
-      for (const auto& k : s.kinds) {
-        if (k) hosts.insert(k->hosts.begin(), k->hosts.end());
+      for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
+        if (const Kind* k = s.kind(static_cast<Probe>(i))) hosts.insert(k->hosts.begin(), k->hosts.end());
       }
       f.target_sample.assign(hosts.begin(), hosts.end());
       std::sort(f.target_sample.begin(), f.target_sample.end());
@@ -168,22 +179,36 @@ class ScanTcpFlags final : public Detector {
 
  private:
   static constexpr std::size_t kMaxTargets = 8192;
-  // What every probe reads or writes comes first (each cache line of it a probe touches
-  // is a miss once there are thousands of sources); SYN+ACK answers touch `answered`.
-  struct Kind {
-    Timestamp last;
-    std::uint64_t events = 0;
-    std::uint8_t ttl_min = 255, ttl_max = 0;
-    FlatSet<std::uint64_t> targets;
-    scan::PortSet ports;
-    std::vector<std::uint16_t> windows;
-    FlatSet<IpAddress, IpAddressHash> hosts;  // sample
-    EvidenceSampler evidence;
-    Timestamp first;
-    FlatSet<std::uint64_t> answered;
-  };
+  // SYN probes, by far the most common, are kept in the entry itself (one cache miss less
+  // per probe than reaching them through a pointer); the other kinds are allocated on first use.
   struct State {
-    std::array<std::unique_ptr<Kind>, scan::kProbeKinds> kinds;  // allocated on first use
+    bool has_syn = false;
+    Kind syn;
+    std::array<std::unique_ptr<Kind>, scan::kProbeKinds> others;
+
+    [[nodiscard]] Kind* kind(Probe p) noexcept {
+      if (p == Probe::Syn) return has_syn ? &syn : nullptr;
+      return others[static_cast<std::size_t>(p)].get();
+    }
+    [[nodiscard]] const Kind* kind(Probe p) const noexcept {
+      if (p == Probe::Syn) return has_syn ? &syn : nullptr;
+      return others[static_cast<std::size_t>(p)].get();
+    }
+    Kind& use(Probe p, Timestamp ts) {
+      if (p == Probe::Syn) {
+        if (!has_syn) {
+          has_syn = true;
+          syn.first = ts;
+        }
+        return syn;
+      }
+      auto& k = others[static_cast<std::size_t>(p)];
+      if (!k) {
+        k = std::make_unique<Kind>();
+        k->first = ts;
+      }
+      return *k;
+    }
   };
 
   [[nodiscard]] bool qualifies(Probe p, const Kind& k) const {

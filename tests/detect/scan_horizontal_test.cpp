@@ -77,5 +77,36 @@ TEST(ScanHorizontal, ASweepAfterAVerticalScanFilledTheTableIsStillFound) {
   expect_kept_and_late(r, "scan.horizontal", "hosts", {"203.0.113.7", 12}, {"192.168.20.66", 40}, 800);
 }
 
+// A key's first probe is kept compactly until a second arrives; what happened in between
+// (the host answering) must survive the move into a full entry.
+TEST(ScanHorizontal, AnAnswerToTheFirstProbeOfAKeyIsKept) {
+  Scenario r;
+  r.add(Ev().at(0).from("192.168.1.66", 2000).to("10.20.0.1", 3389).tcp(kSyn));
+  r.add(Ev().at(0.01).from("10.20.0.1", 3389).to("192.168.1.66", 2000).tcp(kSyn | kAck));
+  for (int i = 2; i <= 60; ++i) {
+    const auto dst = fmt::format("10.{}.{}.1", 20 + i, i);
+    r.add(Ev().at(i).from("192.168.1.66", 2000).to(dst.c_str(), 3389).tcp(kSyn));
+  }
+  const auto* f = find(r.finish(), "scan.horizontal", "192.168.1.66");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "hosts"), 60);
+  EXPECT_EQ(attr_int(*f, "answered_hosts"), 1);
+  ASSERT_FALSE(f->evidence.empty());
+  EXPECT_EQ(f->evidence.front().number, 1u);  // the first probe, kept while it was a single
+}
+
+// With thresholds that make one host a sweep, keys probed once are reported like any other.
+TEST(ScanHorizontal, KeysProbedOnceAreReportedWhenTheThresholdsAllowIt) {
+  EngineOptions o;
+  o.overrides["scan.horizontal.min_dense"] = "1";
+  Scenario r(o);
+  r.add(Ev().at(1).from("203.0.113.9", 40000).to("192.168.30.7", 5900).tcp(kSyn).drop());
+  const auto* f = find(r.finish(), "scan.horizontal", "203.0.113.9");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "port"), 5900);
+  EXPECT_EQ(attr_int(*f, "hosts"), 1);
+  EXPECT_EQ(attr_str(*f, "source_ports"), "40000");
+}
+
 }  // namespace
 }  // namespace netseen::detect
