@@ -1,6 +1,7 @@
 #include <malloc.h>
 
 #include "cli/commands.hpp"
+#include "cli/huge_pages.hpp"
 
 int main(int argc, char** argv) {
 #ifdef __GLIBC__
@@ -11,5 +12,7 @@ int main(int argc, char** argv) {
   // ninth round). Untouched address space costs no memory; peak RSS grew 5-10 %.
   mallopt(M_TOP_PAD, 64 << 20);
 #endif
+  // Large analyses restart once with glibc's heaps on transparent huge pages (cli/huge_pages.hpp).
+  netseen::cli::maybe_reexec_with_huge_pages(argc, argv);
   return netseen::cli::run(argc, argv);
 }

@@ -5,6 +5,9 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <vector>
+
+#include "cli/huge_pages.hpp"
 
 namespace {
 
@@ -13,8 +16,8 @@ struct Run {
   std::string out;  // stdout and stderr together
 };
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(NETSEEN_EXE) + " " + args + " 2>&1";
+Run run_cmd(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -25,6 +28,11 @@ Run run(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+Run run(const std::string& args) { return run_cmd(std::string(NETSEEN_EXE) + " " + args); }
+
+// Runs `args` with `env` ("NAME=value …") set for the program.
+Run run_with_env(const std::string& env, const std::string& args) { return run_cmd(env + " " + NETSEEN_EXE + " " + args); }
 
 // Runs `args`, expects exit `code` and `needle` in what it printed.
 void expect_exit(const std::string& args, int code, const std::string& needle) {
@@ -64,6 +72,57 @@ TEST(Cli, OnlyLiveCaptureLoadsLibpcap) {
   EXPECT_EQ(file.find("libpcap"), std::string::npos) << "analysing a file loaded libpcap";
   const auto live = loads("decode -i lo --count --duration 0.2");
   EXPECT_NE(live.find("libpcap"), std::string::npos) << live.substr(0, 2000);
+}
+
+// A large analysis restarts once with glibc's heaps on transparent huge pages
+// (cli/huge_pages.hpp). LD_DEBUG=libs shows each start of the program; the size that
+// counts as large is lowered so a small input triggers it.
+TEST(Cli, LargeAnalysesRestartOnceWithHugePagesForTheHeap) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer build: the heap is the sanitizer's, netseen does not restart";
+#endif
+  if (netseen::cli::thp_mode() != "madvise") {
+    GTEST_SKIP() << "the kernel's THP mode is '" << netseen::cli::thp_mode()
+                 << "', not 'madvise': there is nothing to ask glibc for";
+  }
+  const std::string log = ::testing::TempDir() + "netseen_huge_pages.log";
+  {
+    std::FILE* f = std::fopen(log.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("Mar  1 00:00:00 fw kernel: DROP IN=eth1 OUT= SRC=203.0.113.5 DST=192.168.10.1 LEN=44 TOS=0x00 "
+               "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=40000 DPT=23 WINDOW=1024 RES=0x00 SYN URGP=0\n",
+               f);
+    std::fclose(f);
+  }
+  const auto starts = [&](const std::string& env) {
+    const auto r = run_with_env(env + " LD_DEBUG=libs", "analyze --no-db -q --format json -o /dev/null " + log);
+    EXPECT_EQ(r.code, 0) << env << ": " << r.out.substr(0, 2000);
+    std::size_t n = 0;
+    for (std::size_t at = r.out.find("initialize program"); at != std::string::npos;
+         at = r.out.find("initialize program", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(starts("NETSEEN_HUGE_PAGES_MIN_MB=0"), 2u) << "an analysis above the size did not restart";
+  EXPECT_EQ(starts(""), 1u) << "a 200-byte input is below the default size";
+  EXPECT_EQ(starts("NETSEEN_HUGE_PAGES_MIN_MB=0 NETSEEN_HUGE_PAGES=0"), 1u) << "NETSEEN_HUGE_PAGES=0 must turn it off";
+  EXPECT_EQ(starts("NETSEEN_HUGE_PAGES_MIN_MB=0 GLIBC_TUNABLES=glibc.malloc.hugetlb=0"), 1u)
+      << "a hugetlb setting of the user's own must be left alone";
+  std::remove(log.c_str());
+}
+
+TEST(Cli, OnlyAnalysesCountTheirInputFiles) {
+  const auto bytes = [](std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return netseen::cli::analysis_input_bytes(static_cast<int>(argv.size()), argv.data());
+  };
+  const std::string self = NETSEEN_EXE;  // a regular file of known size
+  EXPECT_GT(bytes({"netseen", "analyze", self, "/nonexistent", "--threads"}), 100'000u);
+  EXPECT_EQ(bytes({"netseen", "analyze", self, self}), 2 * bytes({"netseen", "analyze", self}));
+  EXPECT_EQ(bytes({"netseen", "decode", self}), 0u);
+  EXPECT_EQ(bytes({"netseen", "analyze", "/dev/null", "/tmp"}), 0u);  // not regular files
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
