@@ -2,12 +2,15 @@
 // update) on events decoded from generated frames, and the stream splitter / merger path.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "core/bytes.hpp"
 #include "decode/frame.hpp"
 #include "detect/engine.hpp"
+#include "detect/scan_common.hpp"
 
 namespace {
 
@@ -87,5 +90,29 @@ void BM_ResetEvent(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ResetEvent);
+
+// PortSet::add as the scan detectors use it: many sets (one per source or pair), each
+// growing to `range(0)` scattered ports, the adds in random order so that each one finds
+// its set's list out of the caches — the lists' cache misses, not the comparisons, are
+// what an add costs there.
+void BM_PortSetAddScattered(benchmark::State& state) {
+  constexpr std::size_t kSets = 40'000;
+  const auto per_set = static_cast<std::size_t>(state.range(0));
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> adds;
+  std::mt19937 rng(11);
+  for (std::size_t s = 0; s < kSets; ++s) {
+    for (std::size_t k = 0; k < per_set; ++k) {
+      adds.emplace_back(static_cast<std::uint32_t>(s), static_cast<std::uint16_t>(1024 + rng() % 64'000));
+    }
+  }
+  std::shuffle(adds.begin(), adds.end(), rng);
+  for (auto _ : state) {
+    std::vector<netseen::detect::scan::PortSet> sets(kSets);
+    for (const auto& [s, port] : adds) sets[s].add(port);
+    benchmark::DoNotOptimize(sets.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * adds.size()));
+}
+BENCHMARK(BM_PortSetAddScattered)->Arg(60)->Arg(200)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -94,10 +95,16 @@ void maybe_reexec_with_huge_pages(int argc, char** argv) {
   if (!glibc_knows_hugetlb()) return;
   if (analysis_input_bytes(argc, argv) < min_bytes()) return;
   if (thp_mode() != "madvise") return;
+  // The program's own file by name (exec'ing /proc/self/exe would make its name "exe" in
+  // ps, top and /proc/PID/comm); nothing to restart when it is gone or was replaced.
+  std::array<char, 4096> self{};
+  const ssize_t len = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
+  if (len <= 0 || static_cast<std::size_t>(len) >= self.size() - 1) return;
+  if (std::string_view(self.data(), static_cast<std::size_t>(len)).ends_with(" (deleted)")) return;
   const std::string saved = tunables != nullptr ? tunables : "";
   const std::string value = (saved.empty() ? std::string() : saved + ":") + kTunable + "=1";
   if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(kMarker, "1", 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
+  ::execv(self.data(), argv);
   // Could not: carry on in this process as it was.
   if (tunables != nullptr) ::setenv("GLIBC_TUNABLES", saved.c_str(), 1);
   else ::unsetenv("GLIBC_TUNABLES");
