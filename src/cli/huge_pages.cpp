@@ -88,7 +88,16 @@ std::uint64_t analysis_input_bytes(int argc, char** argv) {
 
 void maybe_reexec_with_huge_pages(int argc, char** argv) {
 #ifdef __GLIBC__
-  if (kSanitizedHeap || switched_off() || std::getenv(kMarker) != nullptr) return;
+  if (const char* marker = std::getenv(kMarker); marker != nullptr) {
+    // The restarted process: glibc has read the setting; the environment goes back to what
+    // the user gave, so that the commands netseen starts (hooks, pagers) do not inherit it.
+    const std::string_view m(marker);
+    if (m.starts_with("set:")) ::setenv("GLIBC_TUNABLES", std::string(m.substr(4)).c_str(), 1);
+    else ::unsetenv("GLIBC_TUNABLES");
+    ::unsetenv(kMarker);
+    return;
+  }
+  if (kSanitizedHeap || switched_off()) return;
   if (getauxval(AT_SECURE) != 0) return;  // set-id or file capabilities: the loader drops GLIBC_TUNABLES
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables != nullptr && std::strstr(tunables, kTunable) != nullptr) return;
@@ -103,7 +112,8 @@ void maybe_reexec_with_huge_pages(int argc, char** argv) {
   if (std::string_view(self.data(), static_cast<std::size_t>(len)).ends_with(" (deleted)")) return;
   const std::string saved = tunables != nullptr ? tunables : "";
   const std::string value = (saved.empty() ? std::string() : saved + ":") + kTunable + "=1";
-  if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(kMarker, "1", 1) != 0) return;
+  const std::string marker = tunables != nullptr ? "set:" + saved : "unset";
+  if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(kMarker, marker.c_str(), 1) != 0) return;
   ::execv(self.data(), argv);
   // Could not: carry on in this process as it was.
   if (tunables != nullptr) ::setenv("GLIBC_TUNABLES", saved.c_str(), 1);

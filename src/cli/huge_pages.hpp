@@ -29,7 +29,9 @@ std::uint64_t analysis_input_bytes(int argc, char** argv);
 // Re-executes the program with glibc.malloc.hugetlb=1 when it is an analysis of at least
 // the minimum size, glibc can use the setting (2.35 or later), the THP mode is "madvise",
 // the setting is not already there, and this is not already the re-executed process.
-// Returns when it did not (or could not) re-execute.
+// Returns when it did not (or could not) re-execute. In the re-executed process it puts the
+// environment back as the user gave it (glibc has read the setting by then), so the setting
+// does not pass on to commands netseen starts.
 void maybe_reexec_with_huge_pages(int argc, char** argv);
 
 }  // namespace netseen::cli

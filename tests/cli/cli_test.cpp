@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,22 @@ TEST(Cli, LargeAnalysesRestartOnceWithHugePagesForTheHeap) {
   EXPECT_EQ(starts("NETSEEN_HUGE_PAGES_MIN_MB=0 GLIBC_TUNABLES=glibc.malloc.hugetlb=0"), 1u)
       << "a hugetlb setting of the user's own must be left alone";
   std::remove(log.c_str());
+}
+
+// The restarted process finds the marker, and puts GLIBC_TUNABLES back as the user had it.
+TEST(Cli, TheRestartedProcessGetsTheUsersEnvironmentBack) {
+  std::array<char*, 2> argv{const_cast<char*>("netseen"), const_cast<char*>("--version")};
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.check=0:glibc.malloc.hugetlb=1", 1);
+  ::setenv("NETSEEN_REEXECUTED", "set:glibc.malloc.check=0", 1);
+  netseen::cli::maybe_reexec_with_huge_pages(2, argv.data());
+  ASSERT_NE(std::getenv("GLIBC_TUNABLES"), nullptr);
+  EXPECT_STREQ(std::getenv("GLIBC_TUNABLES"), "glibc.malloc.check=0");
+  EXPECT_EQ(std::getenv("NETSEEN_REEXECUTED"), nullptr);
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+  ::setenv("NETSEEN_REEXECUTED", "unset", 1);
+  netseen::cli::maybe_reexec_with_huge_pages(2, argv.data());
+  EXPECT_EQ(std::getenv("GLIBC_TUNABLES"), nullptr);
+  EXPECT_EQ(std::getenv("NETSEEN_REEXECUTED"), nullptr);
 }
 
 TEST(Cli, OnlyAnalysesCountTheirInputFiles) {
