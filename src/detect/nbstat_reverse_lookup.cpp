@@ -22,6 +22,13 @@ namespace netseen::detect {
 
 namespace {
 
+// One address a source queried: how often, when last, and what its DNS lookup had done.
+struct Target {
+  std::uint32_t tries = 0;
+  Timestamp last;
+  PtrContext context = PtrContext::NoDns;
+};
+
 class NbstatReverseLookup final : public Detector {
  public:
   struct Config {
@@ -75,11 +82,11 @@ class NbstatReverseLookup final : public Detector {
     auto& s = it->second;
     s.last = e.ts;
     ++s.events;
-    if (s.per_target.size() >= kMaxTargets && s.per_target.find(e.dst) == s.per_target.end()) {
+    if (s.target_count() >= kMaxTargets && !s.has_target(e.dst)) {
       s.too_many_tries = true;  // far beyond a reverse-lookup pattern; stop growing
       return;
     }
-    auto& t = s.per_target[e.dst];
+    auto& t = s.target(e.dst);
     if (t.tries == 0) {
       t.context = ptr_context(e, ctx);
       switch (t.context) {
@@ -107,7 +114,7 @@ class NbstatReverseLookup final : public Detector {
 
   void finish(Context& ctx) override {
     for (const auto& [src, s] : state_) {
-      const auto targets = s.per_target.size();
+      const auto targets = s.target_count();
       const auto explained = s.after_failed + s.after_timeout;
       const bool log_only = explained == 0 && s.after_answered == 0 && s.from_log;
       const bool timing_fits = s.gaps == 0 || s.gaps_matching * 10 >= s.gaps * 7;
@@ -126,11 +133,11 @@ class NbstatReverseLookup final : public Detector {
         f.target_count = targets;
         // The lowest addresses, whatever order the table keeps them in.
         std::vector<IpAddress> all;
-        all.reserve(s.per_target.size());
-        for (const auto& [dst, t] : s.per_target) {
+        all.reserve(targets);
+        s.for_each_target([&](const IpAddress& dst, const Target&) {
           all.push_back(dst);
           ++regions[ctx.region(dst, s.first)];
-        }
+        });
         std::sort(all.begin(), all.end());
         for (const auto& a : all) {
           if (sample_targets.size() >= Finding::kMaxTargetSample) break;
@@ -190,23 +197,43 @@ class NbstatReverseLookup final : public Detector {
   }
 
  private:
-  struct Target {
-    std::uint32_t tries = 0;
-    Timestamp last;
-    PtrContext context = PtrContext::NoDns;
-  };
+  // What every query writes comes first, next to the key, with the first target inline:
+  // most sources query one address or a few (a firewall log's 137->137 broadcasts, the
+  // fallback's three tries), and reaching a separate target table cost two more cache
+  // misses per query — on the reader thread, which the log pipeline waits for.
   struct State {
-    Timestamp first, last;
+    Timestamp last;
     std::uint64_t events = 0;
-    std::uint64_t after_failed = 0, after_timeout = 0, after_answered = 0, no_dns = 0;
-    std::uint64_t unreachables = 0;
     std::uint64_t gaps = 0, gaps_matching = 0;
     bool too_many_tries = false;
     bool from_log = false;
-    FlatMap<IpAddress, Target, IpAddressHash> per_target;
+    IpAddress first_dst;  // the first target (invalid before the first query) …
+    Target first_target;  // … and its tries
+    EvidenceSampler all_sample;
+    Timestamp first;
+    std::uint64_t after_failed = 0, after_timeout = 0, after_answered = 0, no_dns = 0;
+    std::uint64_t unreachables = 0;
+    FlatMap<IpAddress, Target, IpAddressHash> more_targets;  // the targets after the first
     std::vector<IpAddress> sample_targets;
     std::map<std::string, std::uint64_t> regions;
-    EvidenceSampler explained_sample, all_sample;
+    EvidenceSampler explained_sample;
+
+    [[nodiscard]] std::size_t target_count() const noexcept {
+      return (first_dst.valid() ? 1 : 0) + more_targets.size();
+    }
+    [[nodiscard]] bool has_target(const IpAddress& a) const {
+      return (first_dst.valid() && first_dst == a) || more_targets.count(a) != 0;
+    }
+    Target& target(const IpAddress& a) {
+      if (!first_dst.valid()) first_dst = a;
+      if (first_dst == a) return first_target;
+      return more_targets[a];
+    }
+    template <class F>
+    void for_each_target(F&& f) const {
+      if (first_dst.valid()) f(first_dst, first_target);
+      for (const auto& [dst, t] : more_targets) f(dst, t);
+    }
   };
   static constexpr std::size_t kMaxTargets = 4096;
   Config cfg_;

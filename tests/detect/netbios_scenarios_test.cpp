@@ -82,6 +82,17 @@ class Scenario {
     engine_->on_event(r);
   }
 
+  // A firewall log's line for a 137->137 datagram: no payload, so no NBNS decoded.
+  void logged_137(double t, const char* src, const char* dst) {
+    auto e = base(t, src, dst);
+    e.origin.is_line = true;
+    e.transport = decode::Transport::Udp;
+    e.protocol = 17;
+    e.sport = 137;
+    e.dport = 137;
+    engine_->on_event(e);
+  }
+
   void tcp_syn(double t, const char* src, const char* dst, std::uint16_t dport) {
     auto e = base(t, src, dst);
     e.transport = decode::Transport::Tcp;
@@ -164,6 +175,27 @@ TEST(ReverseLookup, FailedPtrThenThreeTriesIsBenignFallback) {
   const auto* out = find(fs, "netbios.outbound_internet", "192.168.1.20");
   ASSERT_NE(out, nullptr);
   EXPECT_EQ(out->severity, Severity::Low);
+}
+
+// From a log: three tries 1.5 s apart to each of four addresses. Each address keeps its own
+// tries (the first is kept apart from the rest in the detector's entry): a mix-up would
+// count 12 tries for one address, beyond the fallback's three, and report nothing.
+TEST(ReverseLookup, LoggedTriesToSeveralAddressesAreCountedPerAddress) {
+  Scenario s;
+  const std::vector<std::string> targets = {"81.2.69.142", "213.180.141.140", "62.1.7.9", "62.1.2.9"};
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    for (int i = 0; i < 3; ++i) s.logged_137(30.0 * static_cast<double>(k) + 1.5 * i, "192.168.1.20", targets[k].c_str());
+  }
+  const auto& fs = s.finish();
+  const auto* f = find(fs, "nbstat.reverse_lookup", "192.168.1.20");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->target_count, 4U);
+  EXPECT_EQ(f->events, 12U);
+  EXPECT_TRUE(attr<bool>(*f, "retry_timing_matches"));
+  std::vector<IpAddress> want;
+  for (const auto& t : targets) want.push_back(ip(t.c_str()));
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(f->target_sample, want);
 }
 
 TEST(ReverseLookup, BenignTwinAnsweredPtrDoesNotFire) {
