@@ -27,9 +27,12 @@ namespace {
 
 using scan::Probe;
 
+// A (host, port) target: the host's hash above, the port in the low 16 bits (so the ports
+// of a kind's targets can be read back from its target set).
 std::uint64_t target_key(const IpAddress& a, std::uint16_t port) noexcept {
-  return (static_cast<std::uint64_t>(IpAddressHash{}(a)) << 16) ^ port;
+  return (static_cast<std::uint64_t>(IpAddressHash{}(a)) << 16) | port;
 }
+constexpr std::uint16_t port_of(std::uint64_t target) noexcept { return static_cast<std::uint16_t>(target & 0xFFFF); }
 
 // What every probe reads or writes comes first (each cache line of it a probe touches
 // is a miss once there are thousands of sources); SYN+ACK answers touch `answered`.
@@ -38,12 +41,15 @@ struct Kind {
   std::uint64_t events = 0;
   std::uint8_t ttl_min = 255, ttl_max = 0;
   FlatSet<std::uint64_t> targets;
-  scan::PortSet ports;
   std::vector<std::uint16_t> windows;
   FlatSet<IpAddress, IpAddressHash> hosts;  // sample
   EvidenceSampler evidence;
   Timestamp first;
   FlatSet<std::uint64_t> answered;
+  // The ports probed once `targets` was full. Until then every port is in a target, and
+  // the kind's port set is built from both at the end (ports_of): one port set less to
+  // update — one cache miss less — per probe.
+  scan::PortSet ports_beyond;
 };
 
 class ScanTcpFlags final : public Detector {
@@ -102,10 +108,13 @@ class ScanTcpFlags final : public Detector {
     auto& k = it->second.use(p, e.ts);
     k.last = e.ts;
     k.events += e.count;
-    k.ports.add(e.dport);
-    if (k.targets.size() < kMaxTargets && k.targets.insert(target_key(e.dst, e.dport)).second) {
-      k.evidence.add(e.origin);
-      if (k.hosts.size() < Finding::kMaxTargetSample) k.hosts.insert(e.dst);
+    if (k.targets.size() < kMaxTargets) {
+      if (k.targets.insert(target_key(e.dst, e.dport)).second) {
+        k.evidence.add(e.origin);
+        if (k.hosts.size() < Finding::kMaxTargetSample) k.hosts.insert(e.dst);
+      }
+    } else {
+      k.ports_beyond.add(e.dport);
     }
     if (e.has_ttl) {
       k.ttl_min = std::min(k.ttl_min, e.ttl);
@@ -122,19 +131,23 @@ class ScanTcpFlags final : public Detector {
       std::vector<std::string> named;
       const Kind* best = nullptr;
       Probe best_p = Probe::None;
+      scan::PortSet ports;  // the best kind's
       for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
         const auto p = static_cast<Probe>(i);
         const Kind* kp = s.kind(p);
         if (kp == nullptr) continue;
         const auto& k = *kp;
-        if (!qualifies(p, k)) continue;
+        scan::PortSet kind_ports;
+        if (!qualifies(p, k, kind_ports)) continue;
         named.emplace_back(scan::probe_name(p));
         if (best == nullptr || k.targets.size() > best->targets.size()) {
           best = &k;
           best_p = p;
+          ports = std::move(kind_ports);
         }
       }
       if (best == nullptr) continue;
+      if (ports.count() == 0) ports = ports_of(*best);  // an odd kind: qualifies() did not need them
       auto f = scan::make_finding(id(), src, best->first, best->last, best->events, best->evidence);
       f.target_count = 0;
       FlatSet<IpAddress, IpAddressHash> hosts;
@@ -149,20 +162,20 @@ class ScanTcpFlags final : public Detector {
       f.severity = odd || src.is_public() ? Severity::High : Severity::Medium;
       f.confidence = odd ? 0.9 : 0.75;
       f.title = fmt::format("{} ran a {} scan ({} ports, {})", src.to_string(), scan::probe_name(best_p),
-                            best->ports.count(), best->ports.ranges(2));
+                            ports.count(), ports.ranges(2));
       f.explanation = fmt::format(
           "{} sent {} TCP probes with {} flags to {} distinct host/port targets ({} ports: {}). {}",
-          src.to_string(), best->events, scan::probe_name(best_p), best->targets.size(), best->ports.count(),
-          best->ports.ranges(4), meaning(best_p));
+          src.to_string(), best->events, scan::probe_name(best_p), best->targets.size(), ports.count(),
+          ports.ranges(4), meaning(best_p));
       f.advice =
           "Flag scans are made by tools such as nmap, not by applications. Check what answered (RSTs tell the "
           "scanner a port is closed, silence that it is filtered), drop packets with impossible flag combinations "
           "at the border, and block the source if it is not an authorised scanner.";
       f.attr("scan_type", std::string(scan::probe_name(best_p)));
       f.attr("scan_types", named);
-      f.attr("port_range", fmt::format("{}-{}", best->ports.min(), best->ports.max()));
-      f.attr("ports", best->ports.ranges(8));
-      f.attr("port_count", static_cast<std::int64_t>(best->ports.count()));
+      f.attr("port_range", fmt::format("{}-{}", ports.min(), ports.max()));
+      f.attr("ports", ports.ranges(8));
+      f.attr("port_count", static_cast<std::int64_t>(ports.count()));
       f.attr("targets", static_cast<std::int64_t>(best->targets.size()));
       if (best_p == Probe::Syn) f.attr("answered", static_cast<std::int64_t>(best->answered.size()));
       if (best->ttl_min <= best->ttl_max) {
@@ -211,9 +224,21 @@ class ScanTcpFlags final : public Detector {
     }
   };
 
-  [[nodiscard]] bool qualifies(Probe p, const Kind& k) const {
+  // The distinct ports of a kind's probes: its targets' ports and those probed after the
+  // target set was full.
+  static scan::PortSet ports_of(const Kind& k) {
+    scan::PortSet ports = k.ports_beyond;
+    for (const auto t : k.targets) ports.add(port_of(t));
+    return ports;
+  }
+
+  // Whether kind `p` makes a scan; `ports` gets its port set when that had to be built.
+  [[nodiscard]] bool qualifies(Probe p, const Kind& k, scan::PortSet& ports) const {
     if (scan::impossible_flags(p)) return static_cast<double>(k.targets.size()) >= cfg_.min_odd;
-    if (static_cast<double>(k.ports.count()) < cfg_.min_ports) return false;
+    // No more ports than targets while the set is not full: most sources stop here cheaply.
+    if (k.ports_beyond.count() == 0 && static_cast<double>(k.targets.size()) < cfg_.min_ports) return false;
+    ports = ports_of(k);
+    if (static_cast<double>(ports.count()) < cfg_.min_ports) return false;
     return static_cast<double>(k.answered.size()) <= cfg_.max_open_fraction * static_cast<double>(k.targets.size());
   }
 

@@ -38,6 +38,23 @@ INSTANTIATE_TEST_SUITE_P(Kinds, ScanTcpFlagsNames,
                                            FlagCase{kAck, "ACK/window", 30}, FlagCase{kFin | kAck, "Maimon", 30},
                                            FlagCase{kSyn | kFin, "SYN+FIN", 6}));
 
+// A kind's ports are read back from its (host, port) targets, kept exactly up to 8,192;
+// ports probed after that are kept apart, so the port count stays exact past the cap.
+TEST(ScanTcpFlags, PortsProbedPastTheTargetCapStillCount) {
+  Scenario r;
+  for (int p = 1; p <= 10'000; ++p) {
+    r.add(Ev().at(p * 0.001).from("198.51.100.9", 50000).to("192.168.10.1", static_cast<std::uint16_t>(p)).tcp(kSyn));
+  }
+  // And ports already seen, again, to a second host once the cap is reached.
+  r.add(Ev().at(11).from("198.51.100.9", 50000).to("192.168.10.2", 80).tcp(kSyn));
+  const auto* f = find(r.finish(), "scan.tcp_flags", "198.51.100.9");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "targets"), 8192);
+  EXPECT_EQ(attr_int(*f, "port_count"), 10'000);
+  EXPECT_EQ(attr_str(*f, "port_range"), "1-10000");
+  EXPECT_EQ(attr_str(*f, "ports"), "1-10000");
+}
+
 TEST(ScanTcpFlags, FewOddPacketsAndNormalClosesDoNotFire) {
   Scenario r;
   // Four stray FINs (below min_odd) and a server's FIN+ACK/ACK closes to many client ports.
