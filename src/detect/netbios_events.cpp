@@ -19,12 +19,17 @@ bool is_logged_nbns_packet(const decode::Event& e) noexcept {
 bool is_nbstat_like(const decode::Event& e) noexcept { return is_decoded_nbstat_query(e) || is_logged_nbns_packet(e); }
 
 bool TargetSet::add(const IpAddress& a, Timestamp at, const Context& ctx) {
-  if (set_.count(a) != 0) return false;
+  if (last_.valid() && a == last_) return false;  // only ever an address the set holds
+  if (set_.count(a) != 0) {
+    last_ = a;
+    return false;
+  }
   if (set_.size() >= cap_) {
     // Beyond the cap every unseen address counts as new: an upper bound, flagged.
     saturated_ = true;
   } else {
     set_.insert(a);
+    last_ = a;
     if (order_.size() < 64) order_.push_back(a);
   }
   ++count_;

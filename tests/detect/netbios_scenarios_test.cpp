@@ -435,6 +435,28 @@ TEST(DnsTracker, PtrNames) {
             ip("2001:db8::1"));
 }
 
+// Repeats of the last target are answered without the set; past the cap an address that
+// could not be stored still counts as new each time (an upper bound), never as "the last".
+TEST(TargetSet, RepeatsAndTheCap) {
+  const Context ctx{default_home_nets()};
+  const Timestamp t{kT0};
+  TargetSet s(2);
+  EXPECT_TRUE(s.add(ip("62.1.0.1"), t, ctx));
+  EXPECT_FALSE(s.add(ip("62.1.0.1"), t, ctx));
+  EXPECT_TRUE(s.add(ip("62.1.0.2"), t, ctx));
+  EXPECT_FALSE(s.add(ip("62.1.0.1"), t, ctx));
+  EXPECT_FALSE(s.add(ip("62.1.0.1"), t, ctx));
+  EXPECT_FALSE(s.add(ip("62.1.0.2"), t, ctx));
+  EXPECT_EQ(s.count(), 2u);
+  EXPECT_FALSE(s.saturated());
+  EXPECT_TRUE(s.add(ip("62.1.0.3"), t, ctx));  // the set is full
+  EXPECT_TRUE(s.add(ip("62.1.0.3"), t, ctx));  // not stored, so new again
+  EXPECT_TRUE(s.saturated());
+  EXPECT_EQ(s.count(), 4u);
+  EXPECT_EQ(s.public_count(), 4u);
+  EXPECT_EQ(s.sample(10), (std::vector<IpAddress>{ip("62.1.0.1"), ip("62.1.0.2")}));
+}
+
 TEST(EvidenceSampler, KeepsFirstAndLatestBounded) {
   EvidenceSampler s;
   for (std::uint64_t i = 1; i <= 1000; ++i) s.add({.number = i});
