@@ -133,10 +133,7 @@ class ScanHorizontal final : public Detector {
       singles.erase(si);
       it = open_entry(bucket, key, ctx);
       if (it == bucket.end()) return;
-      it->second.first = it->second.window_start = first.ts;
-      update(it->second, first.ts, first.count, static_cast<Probe>(first.kind), first.sport, first.host, first.origin,
-             tcp, e.dport);
-      if (first.answered) it->second.first_answered = true;
+      replay(it->second, first, tcp, e.dport);
     }
     update(it->second, e.ts, e.count, p, e.sport, e.dst, e.origin, tcp, e.dport);
   }
@@ -283,16 +280,20 @@ class ScanHorizontal final : public Detector {
     if (!s.confirmed && qualifies(s, tcp ? decode::Transport::Tcp : decode::Transport::Udp, dport)) s.confirmed = true;
   }
 
+  // A single's probe into a fresh entry, as if the entry had been made at that probe.
+  void replay(State& s, const Single& one, bool tcp, std::uint16_t dport) {
+    s.first = s.window_start = one.ts;
+    update(s, one.ts, one.count, static_cast<Probe>(one.kind), one.sport, one.host, one.origin, tcp, dport);
+    if (one.answered) s.first_answered = true;
+  }
+
   // The singles as entries of their own (only those that qualify: with the default
   // thresholds none does, but a threshold of one host makes them sweeps).
   [[nodiscard]] Map qualifying_singles(const Singles& singles, decode::Transport t) {
     Map out;
     for (const auto& [k, one] : singles) {
       State s;
-      s.first = s.window_start = one.ts;
-      update(s, one.ts, one.count, static_cast<Probe>(one.kind), one.sport, one.host, one.origin,
-             t == decode::Transport::Tcp, k.port);
-      if (one.answered) s.first_answered = true;
+      replay(s, one, t == decode::Transport::Tcp, k.port);
       if (qualifies(s, t, k.port)) out.emplace(k, std::move(s));
     }
     return out;
