@@ -161,6 +161,44 @@ class Table {
   iterator find(const K& k) noexcept { return iterator(this, locate(k)); }
   const_iterator find(const K& k) const noexcept { return const_iterator(this, locate(k)); }
   [[nodiscard]] bool contains(const K& k) const noexcept { return locate(k) != cap_; }
+  // Start loading what a find(k) will read and return at once, so that a caller that knows
+  // its next keys can ask for them a few events ahead and the misses of a table far larger
+  // than the caches overlap instead of stalling one by one. In two steps, as the entry's
+  // slot is known only from the tags (linear probing often places it a few slots past its
+  // home, and a big entry spans several lines): prefetch_tags(k) loads the line of tags k's
+  // probe starts in (and, for small entries, the line of its home slot, where the entry
+  // most likely is); prefetch_entry(k), some time later with those tags in the cache, walks
+  // them to k's slot and loads the lines of its first `HotBytes` (what the caller touches
+  // on every event: it keeps those fields first). Nothing when k is absent. Only hints: no
+  // state changes, and an insert before the find may move the entry.
+  // Always inlined: out of line, GCC finds them pure (a prefetch writes nothing) and drops
+  // every call, prefetches and all.
+  [[gnu::always_inline]] void prefetch_tags(const K& k) const noexcept {
+    if (size_ == 0) return;
+    const auto i = static_cast<std::size_t>(flat_detail::mix(hash_(k)) >> shift_);
+    __builtin_prefetch(ctrl_ + i);
+    if constexpr (sizeof(slot_type) <= 16) __builtin_prefetch(slots_ + i);
+  }
+  template <std::size_t HotBytes = 128>
+  [[gnu::always_inline]] void prefetch_entry(const K& k) const noexcept {
+    if (size_ == 0) return;
+    const std::uint64_t h = flat_detail::mix(hash_(k));
+    const std::uint8_t tag = tag_of(h);
+    const std::size_t mask = cap_ - 1;
+    std::size_t i = static_cast<std::size_t>(h >> shift_);
+    for (std::size_t walked = 0; walked < 64; ++walked, i = (i + 1) & mask) {
+      const std::uint8_t c = ctrl_[i];
+      if (c == 0) return;
+      if (c != tag) continue;
+      constexpr std::size_t kBytes = HotBytes < sizeof(slot_type) ? HotBytes : sizeof(slot_type);
+      // The slot may start anywhere in a line: its last hot byte decides the last line.
+      const auto at = reinterpret_cast<std::uintptr_t>(slots_ + i);
+      for (auto line = at & ~std::uintptr_t{63}; line <= at + kBytes - 1; line += 64) {
+        __builtin_prefetch(reinterpret_cast<const void*>(line));
+      }
+      return;
+    }
+  }
   [[nodiscard]] std::size_t count(const K& k) const noexcept { return contains(k) ? 1 : 0; }
 
   void clear() noexcept {

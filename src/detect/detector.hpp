@@ -90,6 +90,17 @@ class Detector {
   // (Transport); telling a DNS or NBNS answer from a question needs the message header
   // (Headers). The default is everything.
   [[nodiscard]] virtual decode::Depth depth() const { return decode::Depth::Application; }
+  // Batches (Engine::run_detector): a detector whose on_event() starts with a lookup in a
+  // table far larger than the caches returns how many of the stages below it uses (2 or 3)
+  // from prefetch_stages(), and prefetch(e, stage) is then called for events ahead of the
+  // one on_event() gets next: Tags furthest ahead, then Entry, then Inside nearest. It asks
+  // the cache for what that event's on_event() will read (FlatMap::prefetch_tags, then
+  // prefetch_entry; Inside, with the entry itself in the cache by then, for what the entry
+  // points to) and does nothing else: no state changes. The misses of consecutive events
+  // then overlap instead of stalling one by one.
+  enum class Prefetch : std::uint8_t { Tags, Entry, Inside };
+  [[nodiscard]] virtual unsigned prefetch_stages() const { return 0; }
+  virtual void prefetch(const decode::Event& /*e*/, Prefetch /*stage*/) const {}
   // Emits what has accumulated. Called after the last event, and also mid-stream by
   // Engine::snapshot() (netseen watch), possibly many times: it must not change the
   // detector's state, so that the findings equal what one call at that point would give.

@@ -270,7 +270,29 @@ std::vector<Detector*> Engine::parallel_detectors() const {
 void Engine::run_detector(Detector& d, std::span<const decode::Event> events, std::span<const std::uint8_t> kinds) {
   const std::uint8_t want = ignore_interest_ ? interest::kAll | interest::kNetbios : d.interest();
   const std::size_t n = std::min(events.size(), kinds.size());
+  const unsigned stages = d.prefetch_stages();
+  if (stages == 0) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if ((want & kinds[i]) != 0) d.on_event(events[i], ctx_);
+    }
+    return;
+  }
+  // Each stage far enough ahead of the next for its lines to arrive, the last near enough
+  // that they are still in the cache when the event's turn comes.
+  using P = Detector::Prefetch;
+  constexpr std::size_t kStep = 8;
+  const auto ahead = [&](std::size_t i, P stage) {
+    if (i < n && (want & kinds[i]) != 0) d.prefetch(events[i], stage);
+  };
   for (std::size_t i = 0; i < n; ++i) {
+    if (stages == 3) {
+      ahead(i + 3 * kStep, P::Tags);
+      ahead(i + 2 * kStep, P::Entry);
+      ahead(i + kStep, P::Inside);
+    } else {
+      ahead(i + 2 * kStep, P::Tags);
+      ahead(i + kStep, P::Entry);
+    }
     if ((want & kinds[i]) != 0) d.on_event(events[i], ctx_);
   }
 }
@@ -278,6 +300,18 @@ void Engine::run_detector(Detector& d, std::span<const decode::Event> events, st
 void Engine::on_event(const decode::Event& e) {
   bookkeeping(e);
   for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);
+}
+
+void Engine::prefetch_main(const decode::Event& e, Detector::Prefetch stage) const noexcept {
+  if (stage == Detector::Prefetch::Tags) {
+    hosts_.prefetch_tags(e.src);
+    hosts_.prefetch_tags(e.dst);
+  } else {
+    // bookkeeping() writes the source's counts, times and TTLs (the first 150 bytes); of
+    // the destination only one count.
+    hosts_.prefetch_entry<160>(e.src);
+    hosts_.prefetch_entry<64>(e.dst);
+  }
 }
 
 void Engine::on_event_main(const decode::Event& e) {

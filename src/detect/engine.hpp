@@ -129,6 +129,10 @@ class Engine {
   // it declared an interest in. For detectors split_side() took off the main part.
   void run_detector(Detector& d, std::span<const decode::Event> events, std::span<const std::uint8_t> kinds);
   void on_event_main(const decode::Event& e);
+  // Called for events ahead of the one on_event_main() gets next (a batch's main part, as
+  // Detector::prefetch for run_detector): Tags, then Entry, for the host-table entries of
+  // the event's two addresses.
+  void prefetch_main(const decode::Event& e, Detector::Prefetch stage) const noexcept;
   void on_event_side(const decode::Event& e, unsigned group);
   // The findings finish() would emit if the input ended now, in the same order, without
   // ending it: detector state is kept and on_event() may go on (netseen watch). Valid

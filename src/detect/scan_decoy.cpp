@@ -100,6 +100,16 @@ class ScanDecoy final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
+    const bool answer = e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) == 0x12;
+    const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
+                               : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
+    // A probe writes its entry's first 300 bytes (times, TTLs, ports, ID samples, evidence).
+    if (stage == Prefetch::Tags) pairs_.prefetch_tags(key);
+    else pairs_.prefetch_entry<320>(key);
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;
     const bool tcp = e.transport == decode::Transport::Tcp;

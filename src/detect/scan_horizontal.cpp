@@ -85,6 +85,25 @@ class ScanHorizontal final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  // A probe's key is looked up among the entries, then (absent there, as most are) among
+  // the singles. Answers go to note_answer, which finds its own way.
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    const bool tcp = e.transport == decode::Transport::Tcp;
+    if (!tcp && e.transport != decode::Transport::Udp) return;
+    if (tcp && (e.tcp_flags & 0x12) == 0x12) return;
+    if (scan::classify_probe(e) == Probe::None) return;
+    const Key key{e.src, e.dport};
+    const Map& entries = tcp ? tcp_ : udp_;
+    const Singles& singles = tcp ? tcp_singles_ : udp_singles_;
+    if (stage == Prefetch::Tags) {
+      entries.prefetch_tags(key);
+      singles.prefetch_tags(key);
+    } else {
+      entries.prefetch_entry(key);
+      singles.prefetch_entry(key);
+    }
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     // Established TCP traffic (neither a probe nor an answer to one): most packets.
     if (e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) != 0x12 &&

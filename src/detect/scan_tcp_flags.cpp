@@ -76,6 +76,33 @@ class ScanTcpFlags final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 3; }
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    if (e.transport != decode::Transport::Tcp) return;
+    const bool answer = (e.tcp_flags & 0x12) == 0x12;
+    const Probe p = answer ? Probe::Syn : scan::classify_probe(e);
+    if (p == Probe::None || p == Probe::Udp) return;
+    const IpAddress& owner = answer ? e.dst : e.src;
+    switch (stage) {
+      case Prefetch::Tags:
+        state_.prefetch_tags(owner);
+        return;
+      case Prefetch::Entry:
+        state_.prefetch_entry<256>(owner);  // the key and the SYN kind up to its evidence
+        return;
+      case Prefetch::Inside: {
+        // The entry is in the cache by now: the line of the kind's target set this probe
+        // (or this answer) will look up.
+        const auto it = state_.find(owner);
+        if (it == state_.end()) return;
+        const Kind* k = it->second.kind(p);
+        if (k == nullptr) return;
+        if (answer) k->targets.prefetch_tags(target_key(e.src, e.sport));
+        else if (k->targets.size() < kMaxTargets) k->targets.prefetch_tags(target_key(e.dst, e.dport));
+        return;
+      }
+    }
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (e.transport != decode::Transport::Tcp) return;
     if ((e.tcp_flags & 0x12) != 0x12 && scan::classify_probe(e) == Probe::None) return;  // established traffic

@@ -54,6 +54,18 @@ class ScanVertical final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    const bool tcp = e.transport == decode::Transport::Tcp;
+    if (!tcp && e.transport != decode::Transport::Udp) return;
+    const bool answer = tcp ? (e.tcp_flags & 0x12) == 0x12 : scan::classify_probe(e) == Probe::None;
+    if (tcp && !answer && scan::classify_probe(e) == Probe::None) return;  // established: on_event stops early
+    const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
+                               : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
+    // A probe writes the key's line and the State up to its evidence (240 bytes).
+    if (stage == Prefetch::Tags) pairs_.prefetch_tags(key);
+    else pairs_.prefetch_entry<256>(key);
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     // Established TCP traffic (neither a probe nor an answer to one): most packets.
     if (e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) != 0x12 &&

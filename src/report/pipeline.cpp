@@ -438,6 +438,18 @@ bool fill_batch(Merger& merger, Batch& b) {
   return true;
 }
 
+// A batch's main part: every event through the consumer in order, the host-table lines of
+// events further on loaded meanwhile (Engine::prefetch_main).
+void main_part_of(std::span<const decode::Event> events, Consumer& consume, const detect::Engine& engine) {
+  constexpr std::size_t kStep = 8;
+  const std::size_t n = events.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + 2 * kStep < n) engine.prefetch_main(events[i + 2 * kStep], detect::Detector::Prefetch::Tags);
+    if (i + kStep < n) engine.prefetch_main(events[i + kStep], detect::Detector::Prefetch::Entry);
+    consume(events[i]);
+  }
+}
+
 // Logs on one thread: as with more threads, the engine's main part takes a batch event by
 // event, then each parallel-safe detector goes through the whole batch before the next one
 // (Engine::run_detector). Each detector's tables, code and the batch stay warm for 256
@@ -451,7 +463,7 @@ void run_batched(Merger& merger, Consumer& consume, detect::Engine& engine) {
     const bool more = fill_batch(merger, *b);
     const std::span events(b->events.data(), b->used);
     const std::span kinds(b->kinds.data(), b->used);
-    for (const auto& ev : events) consume(ev);
+    main_part_of(events, consume, engine);
     for (auto* d : detectors) engine.run_detector(*d, events, kinds);
     if (!more) break;
   }
@@ -511,7 +523,7 @@ unsigned run_threaded(Merger& merger, Consumer& consume, detect::Engine& engine,
     const auto t0 = Lanes::now_ns();
     b->seq = seq++;
     b->plan = lanes.plan_for(b->seq);
-    for (std::size_t i = 0; i < b->used; ++i) consume(b->events[i]);
+    main_part_of(std::span<const decode::Event>(b->events.data(), b->used), consume, engine);
     const auto waited =
         lanes.run(0, *b->plan, std::span(b->events.data(), b->used), std::span(b->kinds.data(), b->used));
     lanes.done(0, b->seq, busy_ns + (Lanes::now_ns() - t0 - waited));
