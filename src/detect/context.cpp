@@ -42,6 +42,8 @@ std::string Context::region(const IpAddress& a, Timestamp at) const {
   return "unknown";
 }
 
+thread_local std::vector<Finding>* Context::emit_to_ = nullptr;
+
 std::optional<knowledge::Country> Context::country(const IpAddress& a) const {
   if (geoip_ == nullptr) return std::nullopt;
   auto c = geoip_->country(a);

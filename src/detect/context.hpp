@@ -71,8 +71,21 @@ class Context {
   // evidence there, such as TTL inconsistency for scan.* and addr.* findings.
   void emit(Finding f) {
     if (enrich_) enrich_(f);
-    findings_.push_back(std::move(f));
+    (emit_to_ != nullptr ? *emit_to_ : findings_).push_back(std::move(f));
   }
+  // While one lives, what this thread emits goes to `to` instead of the findings
+  // (Engine::finish runs parallel-safe detectors' finish() on two threads, each into a list
+  // of its own, and appends the lists in registry order).
+  class EmitTo {
+   public:
+    explicit EmitTo(std::vector<Finding>& to) noexcept : prev_(emit_to_) { emit_to_ = &to; }
+    ~EmitTo() { emit_to_ = prev_; }
+    EmitTo(const EmitTo&) = delete;
+    EmitTo& operator=(const EmitTo&) = delete;
+
+   private:
+    std::vector<Finding>* prev_;
+  };
   void set_enricher(std::function<void(Finding&)> f) { enrich_ = std::move(f); }
   [[nodiscard]] const std::vector<Finding>& findings() const noexcept { return findings_; }
   std::vector<Finding>& findings_mut() noexcept { return findings_; }
@@ -129,6 +142,7 @@ class Context {
   mutable std::uint64_t geoip_errors_ = 0;
   mutable std::string geoip_last_error_;
   std::vector<Finding> findings_;
+  static thread_local std::vector<Finding>* emit_to_;
   std::function<void(Finding&)> enrich_;
   std::unordered_map<IpAddress, std::vector<NetbiosNameSeen>, IpAddressHash> names_;
   std::map<std::string, std::atomic<std::uint64_t>, std::less<>> evictions_;  // nodes never move

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <thread>
 #include <charconv>
 #include <cmath>
 
@@ -398,9 +401,39 @@ decode::DecodeOptions Engine::side_decode_options(unsigned group) const {
   return group < side_decode_.size() ? side_decode_[group] : decode_options();
 }
 
-void Engine::finish() {
-  for (auto& d : detectors_) d->finish(ctx_);
-  sort_findings(ctx_.findings_mut());
+void Engine::finish(unsigned threads) {
+  if (threads < 2) {
+    for (auto& d : detectors_) d->finish(ctx_);
+    sort_findings(ctx_.findings_mut());
+    return;
+  }
+  // The calling thread takes the detectors that are not parallel-safe, then joins the
+  // helper in taking parallel-safe ones in registry order (the heaviest finishers, the
+  // scans with thousands of sources to sort and word, come early in it).
+  std::vector<std::vector<Finding>> emitted(detectors_.size());
+  std::vector<std::size_t> safe;
+  for (std::size_t i = 0; i < detectors_.size(); ++i) {
+    if (detectors_[i]->parallel_safe()) safe.push_back(i);
+  }
+  std::atomic<std::size_t> next{0};
+  const auto take_safe = [&] {
+    for (std::size_t k = next.fetch_add(1); k < safe.size(); k = next.fetch_add(1)) {
+      const std::size_t i = safe[k];
+      const Context::EmitTo to(emitted[i]);
+      detectors_[i]->finish(ctx_);
+    }
+  };
+  std::thread helper(take_safe);
+  for (std::size_t i = 0; i < detectors_.size(); ++i) {
+    if (detectors_[i]->parallel_safe()) continue;
+    const Context::EmitTo to(emitted[i]);
+    detectors_[i]->finish(ctx_);
+  }
+  take_safe();
+  helper.join();
+  auto& f = ctx_.findings_mut();
+  for (auto& list : emitted) std::move(list.begin(), list.end(), std::back_inserter(f));
+  sort_findings(f);
 }
 
 std::vector<Finding> Engine::snapshot() {

@@ -100,7 +100,12 @@ class Engine {
   static Result<std::unique_ptr<Engine>> create(const EngineOptions& options);
 
   void on_event(const decode::Event& e);
-  void finish();
+  // After the last event: every detector's findings, sorted. With threads >= 2 the
+  // parallel-safe detectors' finish() runs on a second thread too (they read only their own
+  // state and the run's constant context, emit and count evictions); each detector's
+  // findings are collected apart and appended in registry order, so the result is the same
+  // as on one thread.
+  void finish(unsigned threads = 1);
   // How deep captured packets must be decoded for these detectors: application summaries
   // always, checksum verification only when a detector reads anomalies (none of the engine's
   // own bookkeeping does).

@@ -658,7 +658,7 @@ Result<void> run_analysis(const AnalyzeOptions& options, AnalysisResult& out) {
     }
     if (options.progress) merger.report_progress(true);
   }
-  out.engine->finish();
+  out.engine->finish(out.threads);
   for (auto& s : sources) out.inputs.push_back(s->stats());
   // Name inputs as the caller wishes (the bundled example is shown without its install path).
   for (std::size_t i = 0, j = 0; i < options.inputs.size() && j < out.inputs.size(); ++i) {
