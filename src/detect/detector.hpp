@@ -63,7 +63,9 @@ class Detector {
   // (home networks, knowledge base, regions) and writes only the detector's own state and
   // count_eviction(), never emitting: such a detector may run on a thread of its own beside
   // the engine's bookkeeping (Engine::on_event_side) and still see what it would have seen.
-  // Learned names, DNS correlation, findings and observations are off limits to it.
+  // Learned names, DNS correlation, findings and observations are off limits to it. Its
+  // finish() may emit and count evictions but likewise reads only its own state and that
+  // constant context: it may run beside other detectors' finish() (Engine::finish).
   [[nodiscard]] virtual bool parallel_safe() const { return false; }
   // For a parallel-safe detector, how much work the event stream gives it: Heavy ones update
   // their tables or run several tests on most packets (scans, traces, private addresses

@@ -407,9 +407,10 @@ void Engine::finish(unsigned threads) {
     sort_findings(ctx_.findings_mut());
     return;
   }
-  // The calling thread takes the detectors that are not parallel-safe, then joins the
-  // helper in taking parallel-safe ones in registry order (the heaviest finishers, the
-  // scans with thousands of sources to sort and word, come early in it).
+  // The calling thread finishes the detectors that are not parallel-safe, in registry order
+  // and straight into the findings (one may read what another emitted before it:
+  // netbios.outbound_internet looks for nbstat.reverse_lookup), then joins the helper in
+  // taking parallel-safe ones in registry order, each into a list of its own.
   std::vector<std::vector<Finding>> emitted(detectors_.size());
   std::vector<std::size_t> safe;
   for (std::size_t i = 0; i < detectors_.size(); ++i) {
@@ -425,9 +426,7 @@ void Engine::finish(unsigned threads) {
   };
   std::thread helper(take_safe);
   for (std::size_t i = 0; i < detectors_.size(); ++i) {
-    if (detectors_[i]->parallel_safe()) continue;
-    const Context::EmitTo to(emitted[i]);
-    detectors_[i]->finish(ctx_);
+    if (!detectors_[i]->parallel_safe()) detectors_[i]->finish(ctx_);
   }
   take_safe();
   helper.join();

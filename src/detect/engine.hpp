@@ -102,9 +102,11 @@ class Engine {
   void on_event(const decode::Event& e);
   // After the last event: every detector's findings, sorted. With threads >= 2 the
   // parallel-safe detectors' finish() runs on a second thread too (they read only their own
-  // state and the run's constant context, emit and count evictions); each detector's
-  // findings are collected apart and appended in registry order, so the result is the same
-  // as on one thread.
+  // state and the run's constant context, emit and count evictions), each into a list of
+  // its own appended in registry order after the others' findings; the sort (by severity,
+  // source, id, …) then gives the order one thread gives. A finish() that reads other
+  // detectors' findings (ctx.findings()) must therefore not be parallel-safe, and sees
+  // those of the detectors before it that are not.
   void finish(unsigned threads = 1);
   // How deep captured packets must be decoded for these detectors: application summaries
   // always, checksum verification only when a detector reads anomalies (none of the engine's
