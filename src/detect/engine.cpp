@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <system_error>
 #include <iterator>
 #include <thread>
 #include <charconv>
@@ -300,6 +302,13 @@ void Engine::run_detector(Detector& d, std::span<const decode::Event> events, st
   }
 }
 
+void Engine::add_detector(std::unique_ptr<Detector> d) {
+  for (std::size_t kinds = 0; kinds < by_interest_.size(); ++kinds) {
+    if (ignore_interest_ || (d->interest() & kinds) != 0) by_interest_[kinds].push_back(d.get());
+  }
+  detectors_.push_back(std::move(d));
+}
+
 void Engine::on_event(const decode::Event& e) {
   bookkeeping(e);
   for (auto* d : by_interest_[interest::of(e)]) d->on_event(e, ctx_);
@@ -424,12 +433,31 @@ void Engine::finish(unsigned threads) {
       detectors_[i]->finish(ctx_);
     }
   };
-  std::thread helper(take_safe);
-  for (std::size_t i = 0; i < detectors_.size(); ++i) {
-    if (!detectors_[i]->parallel_safe()) detectors_[i]->finish(ctx_);
+  // What a finish() throws (out of memory) reaches the caller as on one thread, after the
+  // helper has stopped; without a helper (no thread to be had) one thread does it all.
+  std::exception_ptr helper_failed;
+  std::thread helper;
+  try {
+    helper = std::thread([&] {
+      try {
+        take_safe();
+      } catch (...) {
+        helper_failed = std::current_exception();
+      }
+    });
+  } catch (const std::system_error&) {
   }
-  take_safe();
-  helper.join();
+  try {
+    for (std::size_t i = 0; i < detectors_.size(); ++i) {
+      if (!detectors_[i]->parallel_safe()) detectors_[i]->finish(ctx_);
+    }
+    take_safe();
+  } catch (...) {
+    if (helper.joinable()) helper.join();
+    throw;
+  }
+  if (helper.joinable()) helper.join();
+  if (helper_failed) std::rethrow_exception(helper_failed);
   auto& f = ctx_.findings_mut();
   for (auto& list : emitted) std::move(list.begin(), list.end(), std::back_inserter(f));
   sort_findings(f);

@@ -99,6 +99,9 @@ class Engine {
   // or a value that is not a number.
   static Result<std::unique_ptr<Engine>> create(const EngineOptions& options);
 
+  // A detector of the caller's own, after the built-in ones (library use; tests). Before
+  // the first event and before split_side().
+  void add_detector(std::unique_ptr<Detector> d);
   void on_event(const decode::Event& e);
   // After the last event: every detector's findings, sorted. With threads >= 2 the
   // parallel-safe detectors' finish() runs on a second thread too (they read only their own

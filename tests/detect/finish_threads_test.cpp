@@ -3,7 +3,9 @@
 // one thread, in the same order, and none may be lost on the way.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,27 @@ TEST(FinishThreads, EmitToRedirectsThisThreadsFindingsWhileItLives) {
   EXPECT_EQ(inner[0].id, "test.inner");
   ASSERT_EQ(ctx.findings().size(), before + 1);
   EXPECT_EQ(ctx.findings().back().id, "test.direct");
+}
+
+// A parallel-safe detector whose finish() fails (as out of memory would).
+class FailingFinish final : public Detector {
+ public:
+  [[nodiscard]] std::string_view id() const override { return "test.failing_finish"; }
+  [[nodiscard]] std::string_view description() const override { return "throws in finish()"; }
+  [[nodiscard]] bool parallel_safe() const override { return true; }
+  void on_event(const decode::Event& /*e*/, Context& /*ctx*/) override {}
+  void finish(Context& /*ctx*/) override { throw std::runtime_error("finish failed"); }
+};
+
+// Whichever thread runs it, the failure reaches the caller (not std::terminate), after the
+// helper has stopped.
+TEST(FinishThreads, AFailingFinishReachesTheCaller) {
+  for (const unsigned threads : {1u, 2u}) {
+    Scenario s;
+    feed(s);
+    s.engine().add_detector(std::make_unique<FailingFinish>());
+    EXPECT_THROW(s.engine().finish(threads), std::runtime_error) << threads << " threads";
+  }
 }
 
 }  // namespace
