@@ -3,6 +3,7 @@
 // --set <id>.<key>=<value>), per-host state with a cap, on_event() and finish().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -101,6 +102,10 @@ class Detector {
   // points to) and does nothing else: no state changes. The misses of consecutive events
   // then overlap instead of stalling one by one.
   enum class Prefetch : std::uint8_t { Tags, Entry, Inside };
+  // Events between two stages (and from the last stage to the event's turn): far enough for
+  // the lines to arrive, near enough that they are still in the cache (steps of 16 measured
+  // no different). Engine::run_detector and a batch's main part both use it.
+  static constexpr std::size_t kPrefetchStep = 8;
   [[nodiscard]] virtual unsigned prefetch_stages() const { return 0; }
   virtual void prefetch(const decode::Event& /*e*/, Prefetch /*stage*/) const {}
   // Emits what has accumulated. Called after the last event, and also mid-stream by

@@ -285,7 +285,7 @@ void Engine::run_detector(Detector& d, std::span<const decode::Event> events, st
   // Each stage far enough ahead of the next for its lines to arrive, the last near enough
   // that they are still in the cache when the event's turn comes.
   using P = Detector::Prefetch;
-  constexpr std::size_t kStep = 8;
+  constexpr std::size_t kStep = Detector::kPrefetchStep;
   const auto ahead = [&](std::size_t i, P stage) {
     if (i < n && (want & kinds[i]) != 0) d.prefetch(events[i], stage);
   };

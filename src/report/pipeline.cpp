@@ -441,7 +441,7 @@ bool fill_batch(Merger& merger, Batch& b) {
 // A batch's main part: every event through the consumer in order, the host-table lines of
 // events further on loaded meanwhile (Engine::prefetch_main).
 void main_part_of(std::span<const decode::Event> events, Consumer& consume, const detect::Engine& engine) {
-  constexpr std::size_t kStep = 8;
+  constexpr std::size_t kStep = detect::Detector::kPrefetchStep;
   const std::size_t n = events.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (i + 2 * kStep < n) engine.prefetch_main(events[i + 2 * kStep], detect::Detector::Prefetch::Tags);
