@@ -182,8 +182,7 @@ std::vector<std::uint16_t> PortSet::sorted() const {
   return v;
 }
 
-std::string PortSet::ranges(std::size_t max_ranges) const {
-  const auto v = sorted();
+std::string port_ranges(const std::vector<std::uint16_t>& v, std::size_t max_ranges) {
   std::string out;
   std::size_t n = 0;
   for (std::size_t i = 0; i < v.size();) {
@@ -199,6 +198,15 @@ std::string PortSet::ranges(std::size_t max_ranges) const {
     i = j + 1;
   }
   return out;
+}
+
+std::string PortSet::ranges(std::size_t max_ranges) const { return port_ranges(sorted(), max_ranges); }
+
+std::string PortSummary::text(std::size_t max_ranges) const {
+  if (more_) return fmt::format("{}-{} (more than {} ports)", min_, max_, kExact);
+  std::vector<std::uint16_t> v(ports_.begin(), ports_.begin() + n_);
+  std::sort(v.begin(), v.end());
+  return port_ranges(v, max_ranges);
 }
 
 IpAddress subnet_of(const IpAddress& a) noexcept {

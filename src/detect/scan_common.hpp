@@ -157,6 +157,41 @@ class PortSet {
   std::uint16_t min_ = 0xFFFF, max_ = 0;
 };
 
+// The source ports a key's probes came from, for a finding's `source_ports`: exact while
+// they are few, their span beyond. A few ports say something — one fixed port is a tool's
+// signature (masscan, nmap -g, a worm's hard-coded port), a handful are retries — while a
+// stack picking a fresh ephemeral port for every connection gives hundreds of random ports
+// whose full list says no more than their span and cost a heap lookup per probe (in a
+// sorted list far from the entry: a cache miss each). 32 bytes, no allocation.
+class PortSummary {
+ public:
+  static constexpr std::size_t kExact = 12;
+  void add(std::uint16_t p) noexcept {
+    min_ = p < min_ ? p : min_;
+    max_ = p > max_ ? p : max_;
+    if (more_) return;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (ports_[i] == p) return;
+    }
+    if (n_ < kExact) ports_[n_++] = p;
+    else more_ = true;
+  }
+  // While exact, as PortSet::ranges ("40000", "1024-1030,2000,…"); beyond kExact distinct
+  // ports, "1025-65201 (more than 12 ports)".
+  [[nodiscard]] std::string text(std::size_t max_ranges = 4) const;
+  [[nodiscard]] bool exact() const noexcept { return !more_; }
+
+ private:
+  std::array<std::uint16_t, kExact> ports_{};
+  std::uint16_t min_ = 0xFFFF, max_ = 0;
+  std::uint8_t n_ = 0;
+  bool more_ = false;
+};
+
+// "1000-1500" or "21-23,25,80,110" from sorted distinct ports (at most `max_ranges`
+// ranges, then ",…").
+std::string port_ranges(const std::vector<std::uint16_t>& sorted, std::size_t max_ranges);
+
 struct PairKey {
   IpAddress a, b;
   std::uint16_t extra = 0;  // transport, port, … as the detector needs

@@ -196,7 +196,7 @@ class ScanHorizontal final : public Detector {
     bool first_answered = false;   // until widened: the one host answered
     IpAddress first_host;          // until widened: the one host (invalid before the first)
     decode::Origin first_origin;   // until widened: where it was probed first
-    scan::PortSet sports;
+    scan::PortSummary sports;
     std::unique_ptr<Wide> wide;
 
     [[nodiscard]] std::size_t host_count() const noexcept {
@@ -378,7 +378,7 @@ class ScanHorizontal final : public Detector {
       f.attr("max_hosts_in_burst", static_cast<std::int64_t>(s.max_burst));
       f.attr("answered_hosts", static_cast<std::int64_t>(s.answered_count()));
       f.attr("probe_types", kinds);
-      f.attr("source_ports", s.sports.ranges(4));
+      f.attr("source_ports", s.sports.text(4));
       if (s.saturated) f.attr("targets_approximate", true);
       ctx.emit(std::move(f));
     }

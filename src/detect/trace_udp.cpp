@@ -122,7 +122,7 @@ class TraceUdp final : public Detector {
       std::vector<std::string> rs;
       for (const auto& a : r) rs.push_back(a.to_string());
       f.attr("routers", rs);
-      f.attr("source_ports", s.sports.ranges(4));
+      f.attr("source_ports", s.sports.text(4));
       ctx.emit(std::move(f));
     }
   }
@@ -136,7 +136,7 @@ class TraceUdp final : public Detector {
     std::uint16_t min_port = 0xFFFF, max_port = 0;
     std::array<std::uint8_t, scan::kTraceLastPort - scan::kTraceFirstPort + 1> ttl_of_port{};
     FlatSet<IpAddress, IpAddressHash> routers;
-    scan::PortSet sports;
+    scan::PortSummary sports;
     EvidenceSampler evidence;
     [[nodiscard]] std::string ports_text() const {
       if (min_port > max_port) return "(not seen)";

@@ -1,6 +1,9 @@
 // scan::PortSet against std::set: the inline list, promotion to the two-level bitmap, and the
 // orders and ranges the findings print.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <initializer_list>
@@ -129,6 +132,46 @@ TEST(PortSet, ScatteredPortsStayAListDenseOnesBecomeBlocks) {
   EXPECT_EQ(copy.sorted(), scattered.sorted());
   EXPECT_TRUE(copy.add(1));
   EXPECT_FALSE(scattered.contains(1));
+}
+
+// PortSummary: exact (as PortSet::ranges) up to kExact distinct ports, then the span.
+TEST(PortSummary, ExactWhileFewThenTheSpan) {
+  PortSummary fixed;  // one tool, one port
+  for (int i = 0; i < 100; ++i) fixed.add(40000);
+  EXPECT_TRUE(fixed.exact());
+  EXPECT_EQ(fixed.text(), "40000");
+
+  PortSummary few;
+  PortSet ref;
+  for (const std::uint16_t p : std::initializer_list<std::uint16_t>{1030, 1024, 1025, 1026, 2000, 3000, 3001, 1025, 4000,
+                                                                     5000, 6000, 7000, 8000}) {
+    few.add(p);
+    ref.add(p);
+  }
+  ASSERT_EQ(ref.count(), PortSummary::kExact);
+  EXPECT_TRUE(few.exact());
+  EXPECT_EQ(few.text(4), ref.ranges(4));
+  EXPECT_EQ(few.text(4), "1024-1026,1030,2000,3000-3001,…");
+  EXPECT_EQ(few.text(20), ref.ranges(20));
+
+  few.add(8000);  // a repeat keeps it exact
+  EXPECT_TRUE(few.exact());
+  few.add(65000);  // the thirteenth distinct port
+  EXPECT_FALSE(few.exact());
+  few.add(5);
+  EXPECT_EQ(few.text(4), "5-65000 (more than 12 ports)");
+
+  std::mt19937 rng(3);
+  PortSummary random;  // a stack's ephemeral ports
+  std::uint16_t lo = 0xFFFF, hi = 0;
+  for (int i = 0; i < 500; ++i) {
+    const auto p = static_cast<std::uint16_t>(32768 + rng() % 28232);
+    lo = std::min(lo, p);
+    hi = std::max(hi, p);
+    random.add(p);
+  }
+  EXPECT_EQ(random.text(), fmt::format("{}-{} (more than 12 ports)", lo, hi));
+  EXPECT_EQ(PortSummary{}.text(), "");
 }
 
 }  // namespace

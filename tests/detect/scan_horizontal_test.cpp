@@ -108,5 +108,17 @@ TEST(ScanHorizontal, KeysProbedOnceAreReportedWhenTheThresholdsAllowIt) {
   EXPECT_EQ(attr_str(*f, "source_ports"), "40000");
 }
 
+// A sweep from a real stack's ephemeral ports: the finding gives their span, not a list.
+TEST(ScanHorizontal, ManySourcePortsAreGivenAsTheirSpan) {
+  Scenario r;
+  for (int i = 1; i <= 60; ++i) {
+    const auto dst = fmt::format("192.168.40.{}", i);
+    r.add(Ev().at(i).from("203.0.113.77", static_cast<std::uint16_t>(50000 + 7 * i)).to(dst.c_str(), 5900).tcp(kSyn));
+  }
+  const auto* f = find(r.finish(), "scan.horizontal", "203.0.113.77");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_str(*f, "source_ports"), "50007-50420 (more than 12 ports)");
+}
+
 }  // namespace
 }  // namespace netseen::detect
