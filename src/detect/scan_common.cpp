@@ -27,13 +27,6 @@ bool impossible_flags(Probe p) noexcept {
   return p == Probe::Fin || p == Probe::Xmas || p == Probe::Null || p == Probe::SynFin;
 }
 
-std::array<std::uint64_t, 2> PortSet::present() const noexcept {
-  static_assert(sizeof(inline_) >= 2 * sizeof(std::uint64_t));
-  std::array<std::uint64_t, 2> m{};
-  std::memcpy(m.data(), inline_.data(), sizeof m);
-  return m;
-}
-
 std::ptrdiff_t PortSet::block_at(std::size_t block) const noexcept {
   const auto m = present();
   const std::size_t half = block >> 6;

@@ -100,15 +100,25 @@ class ScanDecoy final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
-  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 3; }
   void prefetch(const decode::Event& e, Prefetch stage) const override {
     if (e.transport != decode::Transport::Tcp && e.transport != decode::Transport::Udp) return;
     const bool answer = e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) == 0x12;
     const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
                                : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
-    // A probe writes its entry's first 300 bytes (times, TTLs, ports, ID samples, evidence).
-    if (stage == Prefetch::Tags) pairs_.prefetch_tags(key);
-    else pairs_.prefetch_entry<320>(key);
+    // A probe writes its entry's first 300 bytes (times, TTLs, ports, ID samples, evidence),
+    // then (the entry in the cache by then) its port set's line for the port and the next
+    // IP id sample's.
+    if (stage == Prefetch::Tags) {
+      pairs_.prefetch_tags(key);
+    } else if (stage == Prefetch::Entry) {
+      pairs_.prefetch_entry<320>(key);
+    } else if (!answer) {
+      const auto it = pairs_.find(key);
+      if (it == pairs_.end()) return;
+      it->second.ports.prefetch(e.dport);
+      if (it->second.ids.size() < kMaxIdSamples) __builtin_prefetch(it->second.ids.data() + it->second.ids.size());
+    }
   }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;

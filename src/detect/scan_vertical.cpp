@@ -54,7 +54,7 @@ class ScanVertical final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kTcp | interest::kUdp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Headers; }
-  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 3; }
   void prefetch(const decode::Event& e, Prefetch stage) const override {
     const bool tcp = e.transport == decode::Transport::Tcp;
     if (!tcp && e.transport != decode::Transport::Udp) return;
@@ -62,9 +62,16 @@ class ScanVertical final : public Detector {
     if (tcp && !answer && scan::classify_probe(e) == Probe::None) return;  // established: on_event stops early
     const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
                                : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
-    // A probe writes the key's line and the State up to its evidence (240 bytes).
-    if (stage == Prefetch::Tags) pairs_.prefetch_tags(key);
-    else pairs_.prefetch_entry<256>(key);
+    // A probe writes the key's line and the State up to its evidence (240 bytes), then the
+    // line of its port set's heap that holds the port (the entry is in the cache by then).
+    if (stage == Prefetch::Tags) {
+      pairs_.prefetch_tags(key);
+    } else if (stage == Prefetch::Entry) {
+      pairs_.prefetch_entry<256>(key);
+    } else if (!answer) {
+      const auto it = pairs_.find(key);
+      if (it != pairs_.end()) it->second.ports.prefetch(e.dport);
+    }
   }
   void on_event(const decode::Event& e, Context& ctx) override {
     // Established TCP traffic (neither a probe nor an answer to one): most packets.
