@@ -34,16 +34,49 @@ std::uint64_t target_key(const IpAddress& a, std::uint16_t port) noexcept {
 }
 constexpr std::uint16_t port_of(std::uint64_t target) noexcept { return static_cast<std::uint16_t>(target & 0xFFFF); }
 
+// The first hosts a kind probed (the finding's target sample), asked about at every new
+// target. IPv4 hosts are answered from their 32-bit values kept here; the addresses
+// themselves (needed for IPv6 and at the end) sit in a vector that only an added host
+// touches — a set on the heap cost a cache miss per new target.
+class HostSample {
+ public:
+  static constexpr std::size_t kMax = Finding::kMaxTargetSample;
+  void add(const IpAddress& h) {
+    if (n_ == kMax) return;
+    const std::uint32_t key = h.is_v4() ? h.v4_value() : static_cast<std::uint32_t>(IpAddressHash{}(h));
+    const bool v6 = !h.is_v4();
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (keys_[i] != key || ((v6_ >> i) & 1u) != (v6 ? 1u : 0u)) continue;
+      if (!v6 || hosts_[i] == h) return;  // an IPv4 key is the address itself
+    }
+    keys_[n_] = key;
+    if (v6) v6_ = static_cast<std::uint16_t>(v6_ | (1u << n_));
+    ++n_;
+    hosts_.push_back(h);
+  }
+  [[nodiscard]] const std::vector<IpAddress>& hosts() const noexcept { return hosts_; }
+
+ private:
+  std::array<std::uint32_t, kMax> keys_{};
+  std::uint16_t v6_ = 0;  // bit i: keys_[i] is an IPv6 address's hash
+  std::uint8_t n_ = 0;
+  std::vector<IpAddress> hosts_;
+};
+static_assert(HostSample::kMax <= 16, "HostSample marks IPv6 keys in 16 bits");
+
 // What every probe reads or writes comes first (each cache line of it a probe touches
-// is a miss once there are thousands of sources); SYN+ACK answers touch `answered`.
+// is a miss once there are thousands of sources); SYN+ACK answers touch `answered`. The
+// TCP windows are kept inline for the same reason (a vector cost a miss per probe).
 struct Kind {
+  static constexpr std::size_t kMaxWindows = 8;
   Timestamp last;
   std::uint64_t events = 0;
   std::uint8_t ttl_min = 255, ttl_max = 0;
+  std::uint8_t n_windows = 0;
+  std::array<std::uint16_t, kMaxWindows> windows{};  // distinct, in the order seen
   FlatSet<std::uint64_t> targets;
-  std::vector<std::uint16_t> windows;
-  FlatSet<IpAddress, IpAddressHash> hosts;  // sample
   EvidenceSampler evidence;
+  HostSample hosts;  // its vector, last, is touched only when a host is added
   Timestamp first;
   FlatSet<std::uint64_t> answered;
   // The ports probed once `targets` was full. Until then every port is in a target, and
@@ -88,7 +121,7 @@ class ScanTcpFlags final : public Detector {
         state_.prefetch_tags(owner);
         return;
       case Prefetch::Entry:
-        state_.prefetch_entry<256>(owner);  // the key and the SYN kind up to its evidence
+        state_.prefetch_entry<256>(owner);  // the key and the SYN kind up to its host sample's keys
         return;
       case Prefetch::Inside: {
         // The entry is in the cache by now: the line of the kind's target set this probe
@@ -138,7 +171,7 @@ class ScanTcpFlags final : public Detector {
     if (k.targets.size() < kMaxTargets) {
       if (k.targets.insert(target_key(e.dst, e.dport)).second) {
         k.evidence.add(e.origin);
-        if (k.hosts.size() < Finding::kMaxTargetSample) k.hosts.insert(e.dst);
+        k.hosts.add(e.dst);
       }
     } else {
       k.ports_beyond.add(e.dport);
@@ -147,9 +180,9 @@ class ScanTcpFlags final : public Detector {
       k.ttl_min = std::min(k.ttl_min, e.ttl);
       k.ttl_max = std::max(k.ttl_max, e.ttl);
     }
-    if (e.tcp_window != 0 && k.windows.size() < 8 &&
-        std::find(k.windows.begin(), k.windows.end(), e.tcp_window) == k.windows.end()) {
-      k.windows.push_back(e.tcp_window);
+    if (e.tcp_window != 0 && k.n_windows < Kind::kMaxWindows &&
+        std::find(k.windows.begin(), k.windows.begin() + k.n_windows, e.tcp_window) == k.windows.begin() + k.n_windows) {
+      k.windows[k.n_windows++] = e.tcp_window;
     }
   }
 
@@ -179,7 +212,7 @@ class ScanTcpFlags final : public Detector {
       f.target_count = 0;
       FlatSet<IpAddress, IpAddressHash> hosts;
       for (std::size_t i = 1; i < scan::kProbeKinds; ++i) {
-        if (const Kind* k = s.kind(static_cast<Probe>(i))) hosts.insert(k->hosts.begin(), k->hosts.end());
+        if (const Kind* k = s.kind(static_cast<Probe>(i))) hosts.insert(k->hosts.hosts().begin(), k->hosts.hosts().end());
       }
       f.target_sample.assign(hosts.begin(), hosts.end());
       std::sort(f.target_sample.begin(), f.target_sample.end());
@@ -208,9 +241,9 @@ class ScanTcpFlags final : public Detector {
       if (best->ttl_min <= best->ttl_max) {
         f.attr("ttl_range", fmt::format("{}-{}", best->ttl_min, best->ttl_max));
       }
-      if (!best->windows.empty()) {
+      if (best->n_windows != 0) {
         std::vector<std::string> w;
-        for (auto v : best->windows) w.push_back(std::to_string(v));
+        for (std::size_t i = 0; i < best->n_windows; ++i) w.push_back(std::to_string(best->windows[i]));
         f.attr("tcp_windows", w);
       }
       ctx.emit(std::move(f));

@@ -69,5 +69,31 @@ TEST(ScanTcpFlags, FewOddPacketsAndNormalClosesDoNotFire) {
   EXPECT_EQ(count_id(r.finish(), "scan.tcp_flags"), 0u);
 }
 
+// The target sample is the first ten distinct hosts (IPv6 ones compared in full, repeats
+// not counted twice), sorted; the TCP windows are the first eight distinct, in the order seen.
+TEST(ScanTcpFlags, HostSampleAndWindowsKeepTheFirstDistinct) {
+  Scenario r;
+  int n = 0;
+  auto probe = [&](int host) {
+    ++n;
+    const auto dst = fmt::format("2001:db8:1::{:x}", host);
+    r.add(Ev().at(n * 0.01).from("2001:db8::5", 50000).to(dst.c_str(), static_cast<std::uint16_t>(100 + n))
+              .tcp(kSyn).window(static_cast<std::uint16_t>(1000 + (n % 10))));
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (int h = 6; h >= 1; --h) probe(h);  // six hosts, each probed three times
+  }
+  for (int h = 7; h <= 14; ++h) probe(h);
+  const auto* f = find(r.finish(), "scan.tcp_flags", "2001:db8::5");
+  ASSERT_NE(f, nullptr);
+  std::vector<std::string> sample;
+  for (const auto& a : f->target_sample) sample.push_back(a.to_string());
+  EXPECT_EQ(sample, (std::vector<std::string>{"2001:db8:1::1", "2001:db8:1::2", "2001:db8:1::3", "2001:db8:1::4",
+                                              "2001:db8:1::5", "2001:db8:1::6", "2001:db8:1::7", "2001:db8:1::8",
+                                              "2001:db8:1::9", "2001:db8:1::a"}));
+  EXPECT_EQ(f->target_count, 10u);
+  EXPECT_EQ(attr_str(*f, "tcp_windows"), "1001,1002,1003,1004,1005,1006,1007,1008");
+}
+
 }  // namespace
 }  // namespace netseen::detect
