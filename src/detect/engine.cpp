@@ -240,6 +240,7 @@ void Engine::split_side(unsigned groups, bool light_on_main) {
   side_decode_.assign(groups, decode::DecodeOptions{.depth = decode::Depth::Link, .verify_checksums = false,
                                                     .app_parts = 0});
   for (auto& list : main_by_interest_) list.clear();
+  main_prefetchers_.clear();
   if (groups == 0) return;
   // Parallel-safe detectors go round the groups in registry order; the rest stay on main.
   std::vector<int> group_of(detectors_.size(), -1);
@@ -261,6 +262,9 @@ void Engine::split_side(unsigned groups, bool light_on_main) {
       if (group_of[i] < 0) main_by_interest_[kinds].push_back(d);
       else side_[static_cast<std::size_t>(group_of[i])][kinds].push_back(d);
     }
+  }
+  for (std::size_t i = 0; i < detectors_.size(); ++i) {
+    if (group_of[i] < 0 && detectors_[i]->prefetch_stages() >= 2) main_prefetchers_.push_back(detectors_[i].get());
   }
 }
 
@@ -324,6 +328,7 @@ void Engine::prefetch_main(const decode::Event& e, Detector::Prefetch stage) con
     hosts_.prefetch_entry<160>(e.src);
     hosts_.prefetch_entry<64>(e.dst);
   }
+  for (const auto* d : main_prefetchers_) d->prefetch(e, stage);
 }
 
 void Engine::on_event_main(const decode::Event& e) {

@@ -141,7 +141,8 @@ class Engine {
   void on_event_main(const decode::Event& e);
   // Called for events ahead of the one on_event_main() gets next (a batch's main part, as
   // Detector::prefetch for run_detector): Tags, then Entry, for the host-table entries of
-  // the event's two addresses.
+  // the event's two addresses and for the main part's detectors that prefetch (their
+  // Tags and Entry stages; Inside is for run_detector only).
   void prefetch_main(const decode::Event& e, Detector::Prefetch stage) const noexcept;
   void on_event_side(const decode::Event& e, unsigned group);
   // The findings finish() would emit if the input ended now, in the same order, without
@@ -205,6 +206,7 @@ class Engine {
   std::array<std::vector<Detector*>, interest::kCombinations> by_interest_;
   // After split_side(): the detectors on_event_main() runs, and each side group's.
   std::array<std::vector<Detector*>, interest::kCombinations> main_by_interest_;
+  std::vector<const Detector*> main_prefetchers_;  // those of the main part's that prefetch
   std::vector<std::array<std::vector<Detector*>, interest::kCombinations>> side_;
   std::vector<decode::DecodeOptions> side_decode_;
   bool ignore_interest_ = false;

@@ -44,6 +44,15 @@ class NbstatSweep final : public Detector {
   }
 
   [[nodiscard]] std::uint8_t interest() const override { return interest::kNetbios; }
+  // On the main part (it reads the DNS tracker): Engine::prefetch_main asks ahead for the
+  // source's entry.
+  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    if (!is_nbstat_like(e)) return;
+    // A query writes up to its target set's last target (a repeat is answered from it).
+    if (stage == Prefetch::Tags) state_.prefetch_tags(e.src);
+    else state_.prefetch_entry<192>(e.src);
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!is_nbstat_like(e) || !e.dst.valid() || e.dst.is_multicast() || e.dst.is_limited_broadcast()) return;
     record(e, ctx);
