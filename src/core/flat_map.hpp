@@ -179,16 +179,25 @@ class Table {
     __builtin_prefetch(ctrl_ + i);
     if constexpr (sizeof(slot_type) <= 16) __builtin_prefetch(slots_ + i);
   }
-  template <std::size_t HotBytes = 128>
+  // ForInsert: a table whose absent keys are then inserted (or replace_near'd) — for an
+  // absent k, the first line of its home slot and of the free slot its probe ends at.
+  template <std::size_t HotBytes = 128, bool ForInsert = false>
   [[gnu::always_inline]] void prefetch_entry(const K& k) const noexcept {
     if (size_ == 0) return;
     const std::uint64_t h = flat_detail::mix(hash_(k));
     const std::uint8_t tag = tag_of(h);
     const std::size_t mask = cap_ - 1;
-    std::size_t i = static_cast<std::size_t>(h >> shift_);
+    const auto home = static_cast<std::size_t>(h >> shift_);
+    std::size_t i = home;
     for (std::size_t walked = 0; walked < 64; ++walked, i = (i + 1) & mask) {
       const std::uint8_t c = ctrl_[i];
-      if (c == 0) return;
+      if (c == 0) {
+        if constexpr (ForInsert) {
+          __builtin_prefetch(slots_ + home);
+          __builtin_prefetch(slots_ + i);
+        }
+        return;
+      }
       if (c != tag) continue;
       constexpr std::size_t kBytes = HotBytes < sizeof(slot_type) ? HotBytes : sizeof(slot_type);
       // The slot may start anywhere in a line: its last hot byte decides the last line.
@@ -244,6 +253,45 @@ class Table {
       ++seen;
     }
     return end();
+  }
+
+  // For a capped table: makes room for k (absent) by dropping the entry find_near(k,
+  // max_look, pred) would choose, and builds k's entry from `args` (as try_emplace). When
+  // that entry lies on k's own probe run (no free slot between k's home and it), k takes
+  // its slot in place: no backward shift, whose walk reads the key of every entry after
+  // the hole (a cache miss each in a table larger than the caches), and no second walk to
+  // a free slot. Else as erase() then insert. end() when there is no such entry (nothing
+  // changed); the caller counts the eviction either way.
+  template <class Pred, class... Args>
+  iterator replace_near(const K& k, std::size_t max_look, Pred pred, Args&&... args) {
+    if (size_ == 0) return end();
+    const std::uint64_t h = flat_detail::mix(hash_(k));
+    const std::size_t mask = cap_ - 1;
+    std::size_t i = static_cast<std::size_t>(h >> shift_);
+    bool passed_free = false;
+    std::size_t victim = cap_;
+    for (std::size_t seen = 0, walked = 0; seen < max_look && walked < cap_; ++walked, i = (i + 1) & mask) {
+      if (ctrl_[i] == 0) {
+        passed_free = true;
+        continue;
+      }
+      if (pred(static_cast<const slot_type&>(slots_[i]))) {
+        victim = i;
+        break;
+      }
+      ++seen;
+    }
+    if (victim == cap_) return end();
+    if (passed_free) {
+      erase_at(victim);
+      return iterator(this, emplace_absent(k, std::forward<Args>(args)...));
+    }
+    static_assert(std::is_nothrow_move_constructible_v<slot_type>, "replace_near moves the new entry into place");
+    slot_type fresh(std::forward<Args>(args)...);  // may throw: nothing changed yet
+    std::destroy_at(slots_ + victim);
+    ::new (static_cast<void*>(slots_ + victim)) slot_type(std::move(fresh));
+    ctrl_[victim] = tag_of(h);
+    return iterator(this, victim);
   }
 
   // Removes every entry for which pred(slot) is true; returns how many.
@@ -415,6 +463,12 @@ class FlatMap : public flat_detail::Table<K, flat_detail::MapPolicy<K, V>, Hash,
     for (; first != last; ++first) insert(*first);
   }
   V& operator[](const K& k) { return try_emplace(k).first->second; }
+  // Table::replace_near with the value built from `args`.
+  template <class Pred, class... Args>
+  iterator replace_near(const K& k, std::size_t max_look, Pred pred, Args&&... args) {
+    return Base::replace_near(k, max_look, pred, std::piecewise_construct, std::forward_as_tuple(k),
+                              std::forward_as_tuple(std::forward<Args>(args)...));
+  }
 };
 
 template <class K, class Hash = std::hash<K>, class Eq = std::equal_to<K>>

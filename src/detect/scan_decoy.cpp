@@ -149,12 +149,11 @@ class ScanDecoy final : public Detector {
         // Full: as in scan.vertical, a nearby pair that has seen one port (a sweep's) makes
         // room; one port is far from a candidate's min_ports. Pairs with more stay.
         evicted_.add(ctx, id());
-        const auto victim =
-            pairs_.find_near(key, kVictimLook, [](const auto& kv) { return kv.second.ports.count() <= 1; });
-        if (victim == pairs_.end()) return;
-        pairs_.erase(victim);
+        it = pairs_.replace_near(key, kVictimLook, [](const auto& kv) { return kv.second.ports.count() <= 1; });
+        if (it == pairs_.end()) return;
+      } else {
+        it = pairs_.emplace(key, State{}).first;
       }
-      it = pairs_.emplace(key, State{}).first;
       it->second.first = e.ts;
     }
     auto& s = it->second;

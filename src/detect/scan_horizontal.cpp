@@ -101,7 +101,7 @@ class ScanHorizontal final : public Detector {
       singles.prefetch_tags(key);
     } else {
       entries.prefetch_entry(key);
-      singles.prefetch_entry(key);
+      singles.prefetch_entry<128, true>(key);  // a new key becomes a single
     }
   }
   void on_event(const decode::Event& e, Context& ctx) override {
@@ -138,14 +138,14 @@ class ScanHorizontal final : public Detector {
       auto& singles = tcp ? tcp_singles_ : udp_singles_;
       auto si = singles.find(key);
       if (si == singles.end()) {
+        const Single one{e.ts, e.dst, e.origin, e.count, e.sport, static_cast<std::uint8_t>(p), false};
         if (static_cast<double>(tcp_singles_.size() + udp_singles_.size()) >= cfg_.max_keys) {
           // Full: a nearby single makes room (it is the key most likely never to grow).
           evicted_.add(ctx, id());
-          const auto victim = singles.find_near(key, kVictimLook, [](const auto&) { return true; });
-          if (victim == singles.end()) return;
-          singles.erase(victim);
+          singles.replace_near(key, kVictimLook, [](const auto&) { return true; }, one);
+          return;
         }
-        singles.emplace(key, Single{e.ts, e.dst, e.origin, e.count, e.sport, static_cast<std::uint8_t>(p), false});
+        singles.emplace(key, one);
         return;
       }
       const Single first = si->second;
@@ -264,11 +264,9 @@ class ScanHorizontal final : public Detector {
   Map::iterator open_entry(Map& bucket, const Key& key, Context& ctx) {
     if (static_cast<double>(tcp_.size() + udp_.size()) >= cfg_.max_keys) {
       evicted_.add(ctx, id());
-      const auto victim = bucket.find_near(key, kVictimLook, [](const Map::value_type& kv) {
+      return bucket.replace_near(key, kVictimLook, [](const Map::value_type& kv) {
         return !kv.second.wide && !kv.second.confirmed;
       });
-      if (victim == bucket.end()) return bucket.end();
-      bucket.erase(victim);
     }
     return bucket.emplace(key, State{}).first;
   }

@@ -108,13 +108,13 @@ class ScanVertical final : public Detector {
         // Refusing new pairs instead let one early sweep fill the table and hide every port
         // scan after it. Pairs with two ports or more stay.
         evicted_.add(ctx, id());
-        const auto victim = pairs_.find_near(key, kVictimLook, [](const auto& kv) {
+        it = pairs_.replace_near(key, kVictimLook, [](const auto& kv) {
           return kv.second.ports.count() <= 1 && !kv.second.confirmed;
         });
-        if (victim == pairs_.end()) return;
-        pairs_.erase(victim);
+        if (it == pairs_.end()) return;
+      } else {
+        it = pairs_.emplace(key, State{}).first;
       }
-      it = pairs_.emplace(key, State{}).first;
       it->second.first = it->second.window_start = e.ts;
     }
     auto& s = it->second;

@@ -48,16 +48,38 @@ std::map<std::uint32_t, std::string> contents(const Map& m) {
   return out;
 }
 
+// `replaced`, when given, gets how often replace_near built the new key in its victim's
+// slot, and elsewhere.
 template <class Hash>
-void random_against_std(std::uint32_t key_space, int ops, unsigned seed) {
+void random_against_std(std::uint32_t key_space, int ops, unsigned seed, std::pair<int, int>* replaced = nullptr) {
   std::mt19937 rng(seed);  // 32-bit results
   auto next = [&rng] { return static_cast<std::uint32_t>(rng()); };
+  int replaced_in_place = 0, replaced_elsewhere = 0;
   {
     FlatMap<std::uint32_t, Tracked, Hash> flat;
     std::map<std::uint32_t, std::string> ref;
     for (int n = 0; n < ops; ++n) {
       const std::uint32_t k = next() % key_space;
-      switch (next() % 7) {
+      switch (next() % 8) {
+        case 6: {
+          // replace_near drops the entry find_near chooses and builds k (absent) instead.
+          if (flat.contains(k)) break;
+          const std::uint32_t m = next() % 3 + 1;
+          auto pred = [m](const auto& kv) { return kv.first % m == 0; };
+          const auto chosen = flat.find_near(k, 4, pred);
+          const bool none = chosen == flat.end();
+          const std::uint32_t victim = none ? 0 : chosen->first;
+          const auto at = chosen;
+          const auto it = flat.replace_near(k, 4, pred, "r" + std::to_string(n));
+          ASSERT_EQ(it == flat.end(), none) << "key " << k;
+          if (none) break;
+          ASSERT_EQ(it->first, k);
+          ASSERT_EQ(it->second.text, "r" + std::to_string(n));
+          (it == at ? replaced_in_place : replaced_elsewhere) += 1;
+          ref.erase(victim);
+          ref[k] = "r" + std::to_string(n);
+          break;
+        }
         case 0:
         case 1: {
           const auto [it, inserted] = flat.try_emplace(k, std::to_string(n));
@@ -111,15 +133,25 @@ void random_against_std(std::uint32_t key_space, int ops, unsigned seed) {
     ASSERT_EQ(static_cast<std::size_t>(Tracked::live), ref.size());
   }
   EXPECT_EQ(Tracked::live, 0) << "values leaked or destroyed twice";
+  if (replaced != nullptr) *replaced = {replaced_in_place, replaced_elsewhere};
 }
 
 TEST(FlatMap, MatchesStdMapUnderRandomInsertEraseAndFind) {
-  random_against_std<std::hash<std::uint32_t>>(5000, 60000, 1);
+  std::pair<int, int> replaced;
+  random_against_std<std::hash<std::uint32_t>>(5000, 60000, 1, &replaced);
+  const auto [in_place, elsewhere] = replaced;
+  // Both ways of making room were taken: the victim's own slot, and erase-then-insert
+  // (a free slot between the new key's home and the victim).
+  EXPECT_GT(in_place, 0);
+  EXPECT_GT(elsewhere, 0);
   random_against_std<std::hash<std::uint32_t>>(64, 20000, 2);  // dense: many erases of present keys
 }
 
 TEST(FlatMap, MatchesStdMapWhenEveryKeyCollides) {
-  random_against_std<ConstantHash>(300, 8000, 3);
+  // One run from every key's home: the victim's slot is always on the new key's run.
+  std::pair<int, int> replaced;
+  random_against_std<ConstantHash>(300, 8000, 3, &replaced);
+  EXPECT_GT(replaced.first, 0);
   random_against_std<CoarseHash>(2000, 20000, 4);
 }
 
