@@ -36,19 +36,45 @@ std::ptrdiff_t PortSet::block_at(std::size_t block) const noexcept {
   return static_cast<std::ptrdiff_t>(static_cast<std::size_t>(rank) * kBlockWords);
 }
 
+PortSet::PortSet(const PortSet& o)
+    : inline_(o.inline_), count_(o.count_), min_(o.min_), max_(o.max_), cap_(o.cap_), mode_(o.mode_) {
+  if (o.heap_ != nullptr) {
+    heap_ = ::operator new(o.heap_bytes());
+    std::memcpy(heap_, o.heap_, o.heap_bytes());
+  }
+}
+
+void PortSet::release() noexcept {
+  ::operator delete(heap_);
+  heap_ = nullptr;
+}
+
+void PortSet::regrow(std::size_t cap, std::size_t size, std::size_t keep) {
+  void* block = ::operator new(cap * size);
+  if (keep != 0) std::memcpy(block, heap_, keep);
+  ::operator delete(heap_);
+  heap_ = block;
+  cap_ = static_cast<std::uint16_t>(cap);
+}
+
 bool PortSet::set_bit(std::uint16_t p) {
   const std::size_t block = p >> 9;
   std::ptrdiff_t at = block_at(block);
   if (at < 0) {
+    const std::size_t used = words_used();
+    if (used + kBlockWords > cap_) {
+      regrow(std::min(kBlocks * kBlockWords, std::max(used + kBlockWords, 2 * std::size_t{cap_})), sizeof(std::uint64_t),
+             used * sizeof(std::uint64_t));
+    }
     auto m = present();
-    const std::size_t half = block >> 6;
-    const std::uint64_t bit = std::uint64_t{1} << (block & 63);
-    m[half] |= bit;
+    m[block >> 6] |= std::uint64_t{1} << (block & 63);
     std::memcpy(inline_.data(), m.data(), sizeof m);
     at = block_at(block);
-    words_.insert(words_.begin() + at, kBlockWords, 0);
+    std::uint64_t* w = words() + at;
+    std::memmove(w + kBlockWords, w, (used - static_cast<std::size_t>(at)) * sizeof(std::uint64_t));
+    std::fill(w, w + kBlockWords, std::uint64_t{0});
   }
-  auto& w = words_[static_cast<std::size_t>(at) + ((p >> 6) & 7u)];
+  auto& w = words()[static_cast<std::size_t>(at) + ((p >> 6) & 7u)];
   const auto bit = std::uint64_t{1} << (p & 63);
   if ((w & bit) != 0) return false;
   w |= bit;
@@ -73,29 +99,43 @@ std::size_t lower_bound_of(const std::uint16_t* data, std::size_t n, std::uint16
 }  // namespace
 
 bool PortSet::add_sparse(std::uint16_t p) {
-  const auto it = sparse_.begin() + static_cast<std::ptrdiff_t>(lower_bound_of(sparse_.data(), sparse_.size(), p));
-  if (it != sparse_.end() && *it == p) return false;
-  const bool new_block = (it == sparse_.begin() || (*(it - 1) >> 9) != (p >> 9)) &&
-                         (it == sparse_.end() || (*it >> 9) != (p >> 9));
+  const std::size_t n = count_;  // while sparse every port is in the list
+  std::uint16_t* l = list();
+  const std::size_t at = lower_bound_of(l, n, p);
+  if (at < n && l[at] == p) return false;
+  const bool new_block = (at == 0 || (l[at - 1] >> 9) != (p >> 9)) && (at == n || (l[at] >> 9) != (p >> 9));
   const std::size_t blocks = inline_[0] + (new_block ? 1u : 0u);
   // Two bytes a port against 64 bytes a block: a bitmap once it is no larger.
-  if (sparse_.size() + 1 > kSparseMax || 2 * (sparse_.size() + 1) >= 64 * blocks) {
+  if (n + 1 > kSparseMax || 2 * (n + 1) >= 64 * blocks) {
     to_bitmap();
     set_bit(p);
     return true;
   }
-  sparse_.insert(it, p);
+  if (n + 1 > cap_) {
+    regrow(std::min(kSparseMax, 2 * std::size_t{cap_}), sizeof(std::uint16_t), n * sizeof(std::uint16_t));
+    l = list();
+  }
+  std::memmove(l + at + 1, l + at, (n - at) * sizeof(std::uint16_t));
+  l[at] = p;
   inline_[0] = static_cast<std::uint16_t>(blocks);
   return true;
 }
 
 void PortSet::to_bitmap() {
-  std::vector<std::uint16_t> ports;
-  ports.swap(sparse_);
+  void* ports = heap_;
+  const std::size_t n = count_;
   const std::size_t blocks = inline_[0];
+  heap_ = nullptr;
   inline_.fill(0);  // now the (empty) block map
-  words_.reserve(kBlockWords * (blocks + 1));
-  for (auto q : ports) set_bit(q);
+  mode_ = kBitmapMode;
+  try {
+    regrow(kBlockWords * (blocks + 1), sizeof(std::uint64_t), 0);
+    for (std::size_t i = 0; i < n; ++i) set_bit(static_cast<const std::uint16_t*>(ports)[i]);
+  } catch (...) {
+    ::operator delete(ports);
+    throw;
+  }
+  ::operator delete(ports);
 }
 
 bool PortSet::add(std::uint16_t p) {
@@ -109,15 +149,17 @@ bool PortSet::add(std::uint16_t p) {
     if (count_ < kInline) {
       inline_[count_] = p;
     } else {
-      sparse_.reserve(2 * kInline);
-      sparse_.assign(inline_.begin(), inline_.end());
-      std::sort(sparse_.begin(), sparse_.end());
+      regrow(2 * kInline, sizeof(std::uint16_t), 0);
+      std::uint16_t* l = list();
+      std::copy(inline_.begin(), inline_.end(), l);
+      std::sort(l, l + kInline);
       std::size_t blocks = 0;
-      for (std::size_t i = 0; i < sparse_.size(); ++i) {
-        if (i == 0 || (sparse_[i] >> 9) != (sparse_[i - 1] >> 9)) ++blocks;
+      for (std::size_t i = 0; i < kInline; ++i) {
+        if (i == 0 || (l[i] >> 9) != (l[i - 1] >> 9)) ++blocks;
       }
       inline_.fill(0);
       inline_[0] = static_cast<std::uint16_t>(blocks);
+      mode_ = kSparseMode;
       add_sparse(p);
     }
   }
@@ -129,8 +171,8 @@ bool PortSet::add(std::uint16_t p) {
 
 bool PortSet::contains(std::uint16_t p) const noexcept {
   if (sparse()) {
-    const std::size_t at = lower_bound_of(sparse_.data(), sparse_.size(), p);
-    return at < sparse_.size() && sparse_[at] == p;
+    const std::size_t at = lower_bound_of(list(), count_, p);
+    return at < count_ && list()[at] == p;
   }
   if (!promoted()) {
     const auto end = inline_.begin() + count_;
@@ -138,21 +180,16 @@ bool PortSet::contains(std::uint16_t p) const noexcept {
   }
   const std::ptrdiff_t at = block_at(p >> 9);
   if (at < 0) return false;
-  return (words_[static_cast<std::size_t>(at) + ((p >> 6) & 7u)] >> (p & 63) & 1u) != 0;
+  return (words()[static_cast<std::size_t>(at) + ((p >> 6) & 7u)] >> (p & 63) & 1u) != 0;
 }
 
 void PortSet::clear() {
-  words_.clear();
-  words_.shrink_to_fit();
-  sparse_.clear();
-  sparse_.shrink_to_fit();
-  count_ = 0;
-  min_ = 0xFFFF;
-  max_ = 0;
+  release();
+  reset_fields();
 }
 
 std::vector<std::uint16_t> PortSet::sorted() const {
-  if (sparse()) return sparse_;
+  if (sparse()) return std::vector<std::uint16_t>(list(), list() + count_);
   std::vector<std::uint16_t> v;
   v.reserve(count_);
   if (!promoted()) {
@@ -164,7 +201,7 @@ std::vector<std::uint16_t> PortSet::sorted() const {
     const std::ptrdiff_t at = block_at(block);
     if (at < 0) continue;
     for (std::size_t i = 0; i < kBlockWords; ++i) {
-      std::uint64_t w = words_[static_cast<std::size_t>(at) + i];
+      std::uint64_t w = words()[static_cast<std::size_t>(at) + i];
       while (w != 0) {
         const int b = std::countr_zero(w);
         v.push_back(static_cast<std::uint16_t>(block * 512 + i * 64 + static_cast<std::size_t>(b)));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include "core/flat_map.hpp"
 #include <vector>
 
@@ -88,31 +89,37 @@ inline bool is_traceroute_udp(const decode::Event& e) noexcept {
 class PortSet {
  public:
   PortSet() = default;
-  PortSet(const PortSet&) = default;
-  PortSet& operator=(const PortSet&) = default;
-  // A moved-from set is empty (its count must not outlive the bitmap it moved away).
+  PortSet(const PortSet& o);
+  PortSet& operator=(const PortSet& o) {
+    if (this != &o) {
+      PortSet copy(o);
+      swap(copy);
+    }
+    return *this;
+  }
+  // A moved-from set is empty (its count must not outlive the heap part it moved away).
   PortSet(PortSet&& o) noexcept
-      : inline_(o.inline_),
-        words_(std::move(o.words_)),
-        sparse_(std::move(o.sparse_)),
-        count_(o.count_),
-        min_(o.min_),
-        max_(o.max_) {
+      : inline_(o.inline_), heap_(o.heap_), count_(o.count_), min_(o.min_), max_(o.max_), cap_(o.cap_), mode_(o.mode_) {
+    o.heap_ = nullptr;
     o.reset_fields();
   }
   PortSet& operator=(PortSet&& o) noexcept {
     if (this != &o) {
-      inline_ = o.inline_;
-      words_ = std::move(o.words_);
-      sparse_ = std::move(o.sparse_);
-      count_ = o.count_;
-      min_ = o.min_;
-      max_ = o.max_;
-      o.reset_fields();
+      PortSet moved(std::move(o));
+      swap(moved);
     }
     return *this;
   }
-  ~PortSet() = default;
+  ~PortSet() { release(); }
+  void swap(PortSet& o) noexcept {
+    std::swap(inline_, o.inline_);
+    std::swap(heap_, o.heap_);
+    std::swap(count_, o.count_);
+    std::swap(min_, o.min_);
+    std::swap(max_, o.max_);
+    std::swap(cap_, o.cap_);
+    std::swap(mode_, o.mode_);
+  }
 
   bool add(std::uint16_t p);  // true when new
   [[nodiscard]] bool contains(std::uint16_t p) const noexcept;
@@ -129,7 +136,7 @@ class PortSet {
   // (Detector::prefetch), once the set itself is in the cache. Always inlined: see
   // FlatMap::prefetch_tags.
   [[gnu::always_inline]] void prefetch(std::uint16_t p) const noexcept {
-    if (!words_.empty()) {
+    if (promoted()) {
       const auto m = present();
       const std::size_t block = p >> 9;
       const std::uint64_t bit = std::uint64_t{1} << (block & 63);
@@ -137,10 +144,10 @@ class PortSet {
       if ((word & bit) == 0) return;
       const auto rank = static_cast<std::size_t>(
           block >> 6 == 0 ? std::popcount(word & (bit - 1)) : std::popcount(m[0]) + std::popcount(word & (bit - 1)));
-      __builtin_prefetch(words_.data() + rank * kBlockWords + ((p >> 6) & 7u));
-    } else if (!sparse_.empty()) {
-      const std::uint16_t* d = sparse_.data();
-      const std::size_t n = sparse_.size();
+      __builtin_prefetch(words() + rank * kBlockWords + ((p >> 6) & 7u));
+    } else if (sparse()) {
+      const std::uint16_t* d = list();
+      const std::size_t n = count_;
       constexpr std::size_t kPerLine = 64 / sizeof(std::uint16_t);
       if (n <= 4 * kPerLine) {
         for (std::size_t i = 0; i < n; i += kPerLine) __builtin_prefetch(d + i);
@@ -154,7 +161,7 @@ class PortSet {
   }
   // What the set holds on the heap (0 while inline).
   [[nodiscard]] std::size_t heap_bytes() const noexcept {
-    return words_.capacity() * sizeof(std::uint64_t) + sparse_.capacity() * sizeof(std::uint16_t);
+    return promoted() ? std::size_t{cap_} * sizeof(std::uint64_t) : sparse() ? std::size_t{cap_} * sizeof(std::uint16_t) : 0;
   }
 
  private:
@@ -162,20 +169,33 @@ class PortSet {
   static constexpr std::size_t kSparseMax = 2048;  // 4 KiB; inserting moves half of it on average
   static constexpr std::size_t kBlocks = 128;  // of 512 ports
   static constexpr std::size_t kBlockWords = 8;
-  [[nodiscard]] bool promoted() const noexcept { return !words_.empty(); }
-  [[nodiscard]] bool sparse() const noexcept { return !sparse_.empty(); }
+  enum Mode : std::uint8_t { kInlineMode, kSparseMode, kBitmapMode };
+  [[nodiscard]] bool promoted() const noexcept { return mode_ == kBitmapMode; }
+  [[nodiscard]] bool sparse() const noexcept { return mode_ == kSparseMode; }
+  // The heap part: while sparse the ports in order (count_ of them), once a bitmap the
+  // words of the blocks in use (kBlockWords per block of the block map, in block order).
+  [[nodiscard]] std::uint16_t* list() const noexcept { return static_cast<std::uint16_t*>(heap_); }
+  [[nodiscard]] std::uint64_t* words() const noexcept { return static_cast<std::uint64_t*>(heap_); }
+  [[nodiscard]] std::size_t words_used() const noexcept {
+    const auto m = present();
+    return static_cast<std::size_t>(std::popcount(m[0]) + std::popcount(m[1])) * kBlockWords;
+  }
   void reset_fields() noexcept {
-    words_.clear();
-    sparse_.clear();
     count_ = 0;
     min_ = 0xFFFF;
     max_ = 0;
+    cap_ = 0;
+    mode_ = kInlineMode;
   }
+  void release() noexcept;
+  // Moves the heap part to a block of `cap` elements of `size` bytes, keeping its first
+  // `keep` bytes.
+  void regrow(std::size_t cap, std::size_t size, std::size_t keep);
   bool set_bit(std::uint16_t p);
   bool add_sparse(std::uint16_t p);  // false when present
   void to_bitmap();
   // Once promoted: bit b of the 128-bit map says block b is in use; its words start at
-  // words_[rank * kBlockWords], rank = the blocks in use below b. -1 when b is not in use.
+  // words()[rank * kBlockWords], rank = the blocks in use below b. -1 when b is not in use.
   [[nodiscard]] std::array<std::uint64_t, 2> present() const noexcept {
     static_assert(sizeof(inline_) >= 2 * sizeof(std::uint64_t));
     std::array<std::uint64_t, 2> m{};
@@ -185,13 +205,16 @@ class PortSet {
   [[nodiscard]] std::ptrdiff_t block_at(std::size_t block) const noexcept;
 
   // The ports while inline; while sparse, [0] counts the 512-port blocks the list touches;
-  // once a bitmap, the block map.
+  // once a bitmap, the block map. 48 bytes in all: one pointer to the heap part, not two
+  // vectors (the set sits in entries that every probe reads).
   std::array<std::uint16_t, kInline> inline_{};
-  std::vector<std::uint64_t> words_;  // the blocks in use, in block order, once a bitmap
-  std::vector<std::uint16_t> sparse_;  // the ports in order, while sparse
+  void* heap_ = nullptr;
   std::uint32_t count_ = 0;
   std::uint16_t min_ = 0xFFFF, max_ = 0;
+  std::uint16_t cap_ = 0;  // elements the heap part has room for (ports while sparse, words once a bitmap)
+  Mode mode_ = kInlineMode;
 };
+static_assert(sizeof(PortSet) <= 48, "PortSet sits in the hot part of detector entries");
 
 // The source ports a key's probes came from, for a finding's `source_ports`: exact while
 // they are few, their span beyond. A few ports say something — one fixed port is a tool's

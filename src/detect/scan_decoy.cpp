@@ -106,13 +106,13 @@ class ScanDecoy final : public Detector {
     const bool answer = e.transport == decode::Transport::Tcp && (e.tcp_flags & 0x12) == 0x12;
     const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
                                : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
-    // A probe writes its entry's first 300 bytes (times, TTLs, ports, ID samples, evidence),
+    // A probe writes its entry's first 272 bytes (times, TTLs, ports, ID samples, evidence),
     // then (the entry in the cache by then) its port set's line for the port and the next
     // IP id sample's.
     if (stage == Prefetch::Tags) {
       pairs_.prefetch_tags(key);
     } else if (stage == Prefetch::Entry) {
-      pairs_.prefetch_entry<320>(key);
+      pairs_.prefetch_entry<272>(key);
     } else if (!answer) {
       const auto it = pairs_.find(key);
       if (it == pairs_.end()) return;

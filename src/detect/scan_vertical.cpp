@@ -62,12 +62,12 @@ class ScanVertical final : public Detector {
     if (tcp && !answer && scan::classify_probe(e) == Probe::None) return;  // established: on_event stops early
     const PairKey key = answer ? PairKey{e.dst, e.src, static_cast<std::uint16_t>(e.transport)}
                                : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
-    // A probe writes the key's line and the State up to its evidence (240 bytes), then the
+    // A probe writes the key's line and the State up to its evidence (208 bytes), then the
     // line of its port set's heap that holds the port (the entry is in the cache by then).
     if (stage == Prefetch::Tags) {
       pairs_.prefetch_tags(key);
     } else if (stage == Prefetch::Entry) {
-      pairs_.prefetch_entry<256>(key);
+      pairs_.prefetch_entry<208>(key);
     } else if (!answer) {
       const auto it = pairs_.find(key);
       if (it != pairs_.end()) it->second.ports.prefetch(e.dport);
