@@ -263,6 +263,23 @@ struct PairKeyHash {
   }
 };
 
+// The three prefetch stages of a detector keyed by (source, target) pairs
+// (Detector::prefetch): the key's tags, then its entry's first HotBytes, then — the entry
+// in the cache by then, and only for a probe — what `inside(state)` asks for (the line of
+// a port set's heap part). Always inlined, as FlatMap::prefetch_tags.
+template <std::size_t HotBytes, class Map, class Inside>
+[[gnu::always_inline]] inline void prefetch_pair(const Map& pairs, const PairKey& key, Detector::Prefetch stage,
+                                                 bool answer, Inside inside) {
+  if (stage == Detector::Prefetch::Tags) {
+    pairs.prefetch_tags(key);
+  } else if (stage == Detector::Prefetch::Entry) {
+    pairs.template prefetch_entry<HotBytes>(key);
+  } else if (!answer) {
+    const auto it = pairs.find(key);
+    if (it != pairs.end()) inside(it->second);
+  }
+}
+
 // The address with its last 8 bits cleared (a /24, or a /120 for IPv6): "the same subnet" for sweeps.
 IpAddress subnet_of(const IpAddress& a) noexcept;
 

@@ -109,16 +109,10 @@ class ScanDecoy final : public Detector {
     // A probe writes its entry's first 272 bytes (times, TTLs, ports, ID samples, evidence),
     // then (the entry in the cache by then) its port set's line for the port and the next
     // IP id sample's.
-    if (stage == Prefetch::Tags) {
-      pairs_.prefetch_tags(key);
-    } else if (stage == Prefetch::Entry) {
-      pairs_.prefetch_entry<272>(key);
-    } else if (!answer) {
-      const auto it = pairs_.find(key);
-      if (it == pairs_.end()) return;
-      it->second.ports.prefetch(e.dport);
-      if (it->second.ids.size() < kMaxIdSamples) __builtin_prefetch(it->second.ids.data() + it->second.ids.size());
-    }
+    scan::prefetch_pair<272>(pairs_, key, stage, answer, [&](const State& s) __attribute__((always_inline)) {
+      s.ports.prefetch(e.dport);
+      if (s.ids.size() < kMaxIdSamples) __builtin_prefetch(s.ids.data() + s.ids.size());
+    });
   }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!e.src.valid() || !e.dst.valid()) return;

@@ -64,14 +64,8 @@ class ScanVertical final : public Detector {
                                : PairKey{e.src, e.dst, static_cast<std::uint16_t>(e.transport)};
     // A probe writes the key's line and the State up to its evidence (208 bytes), then the
     // line of its port set's heap that holds the port (the entry is in the cache by then).
-    if (stage == Prefetch::Tags) {
-      pairs_.prefetch_tags(key);
-    } else if (stage == Prefetch::Entry) {
-      pairs_.prefetch_entry<208>(key);
-    } else if (!answer) {
-      const auto it = pairs_.find(key);
-      if (it != pairs_.end()) it->second.ports.prefetch(e.dport);
-    }
+    scan::prefetch_pair<208>(pairs_, key, stage, answer,
+                             [&](const State& s) __attribute__((always_inline)) { s.ports.prefetch(e.dport); });
   }
   void on_event(const decode::Event& e, Context& ctx) override {
     // Established TCP traffic (neither a probe nor an answer to one): most packets.
