@@ -43,6 +43,19 @@ class TraceUdp final : public Detector {
   [[nodiscard]] std::uint8_t interest() const override { return interest::kUdp | interest::kIcmp; }
   [[nodiscard]] bool parallel_safe() const override { return true; }
   [[nodiscard]] decode::Depth depth() const override { return decode::Depth::Transport; }
+  [[nodiscard]] unsigned prefetch_stages() const override { return 2; }
+  void prefetch(const decode::Event& e, Prefetch stage) const override {
+    scan::PairKey key;
+    if (scan::is_traceroute_udp(e)) {
+      key = scan::PairKey{e.src, e.dst, 0};
+    } else if (e.icmp && e.icmp->quoted && e.icmp->quoted->protocol == 17) {
+      key = scan::PairKey{e.icmp->quoted->src, e.icmp->quoted->dst, 0};
+    } else {
+      return;
+    }
+    if (stage == Prefetch::Tags) pairs_.prefetch_tags(key);
+    else pairs_.prefetch_entry<kHotBytes>(key);
+  }
   void on_event(const decode::Event& e, Context& ctx) override {
     if (!scan::is_traceroute_udp(e) && (!e.icmp || !e.icmp->quoted)) return;
     record(e, ctx);
@@ -128,21 +141,26 @@ class TraceUdp final : public Detector {
   }
 
  private:
+  // What every event writes comes first, next to the key (the counters and the evidence);
+  // a probe then writes its source port and its port's TTL, an ICMP error its router.
   struct State {
     Timestamp first, last;
     std::uint64_t events = 0, probes = 0, exceeded = 0, reached = 0;
     std::uint64_t ttls = 0;  // bit t-1: a probe with TTL t was seen
     std::uint16_t first_refused_port = 0xFFFF;
     std::uint16_t min_port = 0xFFFF, max_port = 0;
-    std::array<std::uint8_t, scan::kTraceLastPort - scan::kTraceFirstPort + 1> ttl_of_port{};
-    FlatSet<IpAddress, IpAddressHash> routers;
-    scan::PortSummary sports;
     EvidenceSampler evidence;
+    scan::PortSummary sports;
+    FlatSet<IpAddress, IpAddressHash> routers;
+    std::array<std::uint8_t, scan::kTraceLastPort - scan::kTraceFirstPort + 1> ttl_of_port{};
     [[nodiscard]] std::string ports_text() const {
       if (min_port > max_port) return "(not seen)";
       return fmt::format("{}-{}", min_port, max_port);
     }
   };
+
+  // The key (padded to 40 bytes), the counters (64), the evidence and the source ports.
+  static constexpr std::size_t kHotBytes = 40 + 64 + sizeof(EvidenceSampler) + sizeof(scan::PortSummary);
 
   State* state(const IpAddress& src, const IpAddress& dst, Context& ctx) {
     if (!src.valid() || !dst.valid()) return nullptr;
