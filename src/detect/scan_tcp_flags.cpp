@@ -64,6 +64,52 @@ class HostSample {
 };
 static_assert(HostSample::kMax <= 16, "HostSample marks IPv6 keys in 16 bits");
 
+// A kind's distinct (host, port) targets, with the identity of target_key (a host is the
+// low 48 bits of its hash). A port scan probes one host on many ports: the first host's
+// ports sit in a port set in the record (a probe touches one line of its bitmap), the
+// other hosts' targets in a hash set of target keys (a sweep's, a probe touching a line
+// of tags and one of keys, in a set of up to kMaxTargets 8-byte keys far larger than
+// the caches when thousands of sources scan).
+class Targets {
+ public:
+  // True when (host, port) is new.
+  bool insert(const IpAddress& host, std::uint16_t port) {
+    const std::uint64_t h = host_of(host);
+    if (!has_first_) {
+      first_ = h;
+      has_first_ = true;
+    }
+    if (h == first_) return first_ports_.add(port);
+    return rest_.insert((h << 16) | port).second;
+  }
+  [[nodiscard]] bool contains(const IpAddress& host, std::uint16_t port) const noexcept {
+    const std::uint64_t h = host_of(host);
+    if (has_first_ && h == first_) return first_ports_.contains(port);
+    return rest_.contains((h << 16) | port);
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return first_ports_.count() + rest_.size(); }
+  // Asks for the line insert() or contains() will read (the record in the cache by then).
+  [[gnu::always_inline]] void prefetch(const IpAddress& host, std::uint16_t port) const noexcept {
+    const std::uint64_t h = host_of(host);
+    if (has_first_ && h == first_) first_ports_.prefetch(port);
+    else rest_.prefetch_tags((h << 16) | port);
+  }
+  // Adds every target's port to `ports`.
+  void add_ports_to(scan::PortSet& ports) const {
+    for (const auto p : first_ports_.sorted()) ports.add(p);
+    for (const auto t : rest_) ports.add(port_of(t));
+  }
+
+ private:
+  static std::uint64_t host_of(const IpAddress& a) noexcept {
+    return target_key(a, 0) >> 16;  // as target_key: the hash's low 48 bits
+  }
+  std::uint64_t first_ = 0;
+  bool has_first_ = false;
+  scan::PortSet first_ports_;
+  FlatSet<std::uint64_t> rest_;
+};
+
 // What every probe reads or writes comes first (each cache line of it a probe touches
 // is a miss once there are thousands of sources); SYN+ACK answers touch `answered`. The
 // TCP windows are kept inline for the same reason (a vector cost a miss per probe).
@@ -74,7 +120,7 @@ struct Kind {
   std::uint8_t ttl_min = 255, ttl_max = 0;
   std::uint8_t n_windows = 0;
   std::array<std::uint16_t, kMaxWindows> windows{};  // distinct, in the order seen
-  FlatSet<std::uint64_t> targets;
+  Targets targets;
   EvidenceSampler evidence;
   HostSample hosts;  // its vector, last, is touched only when a host is added
   Timestamp first;
@@ -121,7 +167,7 @@ class ScanTcpFlags final : public Detector {
         state_.prefetch_tags(owner);
         return;
       case Prefetch::Entry:
-        state_.prefetch_entry<256>(owner);  // the key and the SYN kind up to its host sample's keys
+        state_.prefetch_entry<312>(owner);  // the key and the SYN kind up to its host sample's keys
         return;
       case Prefetch::Inside: {
         // The entry is in the cache by now: the line of the kind's target set this probe
@@ -130,8 +176,8 @@ class ScanTcpFlags final : public Detector {
         if (it == state_.end()) return;
         const Kind* k = it->second.kind(p);
         if (k == nullptr) return;
-        if (answer) k->targets.prefetch_tags(target_key(e.src, e.sport));
-        else if (k->targets.size() < kMaxTargets) k->targets.prefetch_tags(target_key(e.dst, e.dport));
+        if (answer) k->targets.prefetch(e.src, e.sport);
+        else if (k->targets.size() < kMaxTargets) k->targets.prefetch(e.dst, e.dport);
         return;
       }
     }
@@ -151,8 +197,9 @@ class ScanTcpFlags final : public Detector {
       Kind* kp = it->second.kind(Probe::Syn);
       if (kp == nullptr) return;
       auto& k = *kp;
-      const auto key = target_key(e.src, e.sport);
-      if (k.targets.count(key) != 0 && k.answered.size() < kMaxTargets) k.answered.insert(key);
+      if (k.targets.contains(e.src, e.sport) && k.answered.size() < kMaxTargets) {
+        k.answered.insert(target_key(e.src, e.sport));
+      }
       return;
     }
     const Probe p = scan::classify_probe(e);
@@ -169,7 +216,7 @@ class ScanTcpFlags final : public Detector {
     k.last = e.ts;
     k.events += e.count;
     if (k.targets.size() < kMaxTargets) {
-      if (k.targets.insert(target_key(e.dst, e.dport)).second) {
+      if (k.targets.insert(e.dst, e.dport)) {
         k.evidence.add(e.origin);
         k.hosts.add(e.dst);
       }
@@ -288,7 +335,7 @@ class ScanTcpFlags final : public Detector {
   // target set was full.
   static scan::PortSet ports_of(const Kind& k) {
     scan::PortSet ports = k.ports_beyond;
-    for (const auto t : k.targets) ports.add(port_of(t));
+    k.targets.add_ports_to(ports);
     return ports;
   }
 

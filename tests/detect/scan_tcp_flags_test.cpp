@@ -95,5 +95,40 @@ TEST(ScanTcpFlags, HostSampleAndWindowsKeepTheFirstDistinct) {
   EXPECT_EQ(attr_str(*f, "tcp_windows"), "1001,1002,1003,1004,1005,1006,1007,1008");
 }
 
+// A kind's targets: the first host's ports in a port set, other hosts' targets in a hash
+// set. The same ports on two hosts are distinct targets, repeats are not, and the SYN+ACKs
+// of either host count as answers only from ports that were probed there.
+TEST(ScanTcpFlags, TargetsOfTheFirstHostAndOfOthersCountAlike) {
+  auto run = [](int answered_on_first) {
+    Scenario r;
+    double t = 0;
+    for (int round = 0; round < 2; ++round) {
+      for (int p = 1; p <= 25; ++p) {
+        for (const char* host : {"192.168.20.1", "192.168.20.2"}) {
+          r.add(Ev().at(t += 0.01).from("203.0.113.7", 40000).to(host, static_cast<std::uint16_t>(p)).tcp(kSyn));
+        }
+      }
+    }
+    for (int p = 1; p <= answered_on_first; ++p) {
+      r.add(Ev().at(t += 0.01).from("192.168.20.1", static_cast<std::uint16_t>(p)).to("203.0.113.7", 40000).tcp(kSyn | kAck));
+    }
+    for (int p = 1; p <= 13; ++p) {
+      r.add(Ev().at(t += 0.01).from("192.168.20.2", static_cast<std::uint16_t>(p)).to("203.0.113.7", 40000).tcp(kSyn | kAck));
+    }
+    // Not a probed port: no answer to anything.
+    r.add(Ev().at(t += 0.01).from("192.168.20.2", 999).to("203.0.113.7", 40000).tcp(kSyn | kAck));
+    return r.finish();
+  };
+  // 25 of 50 targets answered: at most max_open_fraction, a scan.
+  const auto scan = run(12);
+  const auto* f = find(scan, "scan.tcp_flags", "203.0.113.7");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(attr_int(*f, "targets"), 50);
+  EXPECT_EQ(attr_int(*f, "port_count"), 25);
+  EXPECT_EQ(attr_str(*f, "ports"), "1-25");
+  // 26 of 50: a client whose connections mostly succeed.
+  EXPECT_EQ(count_id(run(13), "scan.tcp_flags"), 0u);
+}
+
 }  // namespace
 }  // namespace netseen::detect
