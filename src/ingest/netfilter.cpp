@@ -225,7 +225,7 @@ class QuotedParser {
       case code("SRC="):
       case code("DST="):
         if (!ipv4_at(p, n, v, u, end)) return 0;
-        (w == code("SRC=") ? q_.src : q_.dst) = IpAddress::v4(u);
+        (w == code("SRC=") ? q_.src : q_.dst).set_v4(u);
         return end;
       case code("TTL="):
         if (!digits_at(p, n, v, u, end) || u > 0xFF) return 0;
@@ -411,12 +411,12 @@ class Parser {
     switch (w) {
       case code("SRC="):
         if (!ipv4_at(p, n, v, u, end)) return 0;
-        ev_.src = IpAddress::v4(u);
+        ev_.src.set_v4(u);
         ev_.ip_version = 4;
         return end;
       case code("DST="):
         if (!ipv4_at(p, n, v, u, end)) return 0;
-        ev_.dst = IpAddress::v4(u);
+        ev_.dst.set_v4(u);
         return end;
       case code("LEN="):
         if (!digits_at(p, n, v, u, end) || u > 0xFFFFFF) return 0;

@@ -41,6 +41,25 @@ TEST(IpAddress, AssignV4FromWireBytes) {
   EXPECT_EQ(IpAddressHash{}(a), IpAddressHash{}(IpAddress::v4(192, 168, 7, 200)));
 }
 
+// The log parsers' path: set in place over whatever was there (an IPv6 address with every
+// byte set), the result is the address v4() builds, byte for byte, in order and hash.
+TEST(IpAddress, SetV4InPlaceEqualsTheBuiltValue) {
+  for (const std::uint32_t v : {0x00000000U, 0x0A000001U, 0xC0A807C8U, 0xFFFFFFFFU, 0x01020304U}) {
+    IpAddress a = ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+    a.set_v4(v);
+    const IpAddress b = IpAddress::v4(v);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a.bytes(), b.bytes());
+    EXPECT_TRUE(a.is_v4());
+    EXPECT_EQ(a.v4_value(), v);
+    EXPECT_FALSE(a < b || b < a);
+    EXPECT_EQ(IpAddressHash{}(a), IpAddressHash{}(b));
+  }
+  IpAddress c;
+  c.set_v4(0xC0A807C8U);
+  EXPECT_EQ(c.to_string(), "192.168.7.200");
+}
+
 TEST(IpAddress, Classes) {
   EXPECT_TRUE(ip("192.168.1.1").is_private());
   EXPECT_TRUE(ip("172.31.255.255").is_private());
