@@ -207,7 +207,11 @@ def main():
         return 1
     ns = a.netseen
     try:
-        logs, heads = generate(a.data, a.capture_mb, a.tshark_mb, a.log_lines, sorted({a.psad_lines, a.fwlogwatch_lines}))
+        # The first fifth of the log as well: analysed at the same rate per line, the log path is
+        # linear in its input (the "linear in input size").
+        fifth = a.log_lines // 5
+        logs, heads = generate(a.data, a.capture_mb, a.tshark_mb, a.log_lines,
+                               sorted({a.psad_lines, a.fwlogwatch_lines, fifth}))
         cap = os.path.join(a.data, "capture.pcap")
         capng = os.path.join(a.data, "capture.pcapng")
         tsh = os.path.join(a.data, f"tshark-{a.tshark_mb}mb.pcap") if a.tshark_mb > 0 else cap
@@ -259,6 +263,8 @@ def main():
         for t in ("2", "3", "4"):
             add("log", f"netseen analyze --threads {t}", "log",
                 [ns, "analyze", "--no-db", "-q", "--threads", t, "--format", "json", "-o", "/dev/null", logs])
+        add("log", f"netseen analyze --threads 2 (head {fifth})", f"log{fifth}",
+            [ns, "analyze", "--no-db", "-q", "--threads", "2", "--format", "json", "-o", "/dev/null", heads[fifth]])
         if have("psad"):
             p = heads[a.psad_lines]
             add("log", f"psad -A ({a.psad_lines} lines)", f"log{a.psad_lines}",
@@ -319,7 +325,8 @@ def main():
         # each: netseen --threads 1; steadier on a loaded machine).
         def pick(group, unit, threads1):
             cands = [r for r in results if r["group"] == group and r["tool"].startswith("netseen analyze")
-                     and "subset" not in r["tool"] and (not threads1 or "--threads 1" in r["tool"])]
+                     and "subset" not in r["tool"] and "(head" not in r["tool"]
+                     and (not threads1 or "--threads 1" in r["tool"])]
             return max(cands, key=lambda r: r[unit]) if cands else None
 
         ratios = []
@@ -365,6 +372,12 @@ def main():
         b2 = pick("capture", "mb_per_s", False)
         if caprow and b2:
             print(f"capture: netseen analyze ({b2['tool'][16:]}) takes {caprow['mb_per_s'] / b2['mb_per_s']:.1f}x the wall time of cat")
+        whole = next((r for r in results if r["group"] == "log" and r["tool"] == "netseen analyze --threads 2"), None)
+        head = next((r for r in results if r["tool"].startswith("netseen analyze --threads 2 (head")), None)
+        if whole and head:
+            print(f"logs: analyze --threads 2 at {head['records_per_s']:,.0f} lines/s on the first {head['records']:,} lines, "
+                  f"{whole['records_per_s']:,.0f} on all {whole['records']:,}: x{whole['records_per_s'] / max(head['records_per_s'], 1e-9):.2f} "
+                  f"per line (1.00 = linear)")
         peers = f" (tshark: {max(1, min(a.runs, a.tshark_runs))}, on {os.path.basename(tsh)})" if have("tshark") else ""
         print(f"median of {a.runs} runs{peers}; 'x wall' = netseen's best analyze throughput / the peer's (per byte or per line), "
               f"'x cpu' = netseen --threads 1 per CPU-second / the peer's; load average at the end: "
