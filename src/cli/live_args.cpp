@@ -26,7 +26,7 @@ void install_stop_signals() {
   sigemptyset(&sa.sa_mask);
   // No SA_RESTART: a blocking wait returns at once. SA_RESETHAND: a second Ctrl-C while
   // the final report is written ends the program.
-  sa.sa_flags = SA_RESETHAND;
+  sa.sa_flags = static_cast<int>(SA_RESETHAND);  // 0x80000000 in an int field
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }

@@ -143,9 +143,12 @@ class NbstatReverseLookup final : public Detector {
         // The lowest addresses, whatever order the table keeps them in.
         std::vector<IpAddress> all;
         all.reserve(targets);
+        // A copy: a lambda may not name a structured binding before C++20's clang 16
+        // (the `fuzz` preset builds with clang 14).
+        const Timestamp first = s.first;
         s.for_each_target([&](const IpAddress& dst, const Target&) {
           all.push_back(dst);
-          ++regions[ctx.region(dst, s.first)];
+          ++regions[ctx.region(dst, first)];
         });
         std::sort(all.begin(), all.end());
         for (const auto& a : all) {
