@@ -143,8 +143,8 @@ class NbstatReverseLookup final : public Detector {
         // The lowest addresses, whatever order the table keeps them in.
         std::vector<IpAddress> all;
         all.reserve(targets);
-        // A copy: a lambda may not name a structured binding before C++20's clang 16
-        // (the `fuzz` preset builds with clang 14).
+        // A copy: clang before 16 does not let a lambda name a structured binding (allowed
+        // since C++20), and the `fuzz` preset builds with Debian's clang 14.
         const Timestamp first = s.first;
         s.for_each_target([&](const IpAddress& dst, const Target&) {
           all.push_back(dst);
