@@ -25,6 +25,8 @@ for e in json.load(open(db)):
     if not (rel.startswith("src/") or rel.startswith("fuzz/")):
         continue
     args = e["arguments"] if "arguments" in e else shlex.split(e["command"])
+    while args and os.path.basename(args[0]) in ("ccache", "sccache", "distcc"):
+        args = args[1:]  # a compiler launcher: the compiler comes next
     out, skip = ["clang++", "-fsyntax-only"], False
     for a in args[1:]:
         if skip:
