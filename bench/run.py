@@ -374,6 +374,24 @@ def main():
         b2 = pick("capture", "mb_per_s", False)
         if caprow and b2:
             print(f"capture: netseen analyze ({b2['tool'][16:]}) takes {caprow['mb_per_s'] / b2['mb_per_s']:.1f}x the wall time of cat")
+        # What the cores allow: the two ratio targets against the best the measured
+        # per-core costs could give with every core busy and nothing lost between them.
+        cores = os.cpu_count() or 1
+        ceilings = {}
+        dec = next((r for r in results if r["group"] == "capture" and r["tool"] == "netseen decode --count"), None)
+        if caprow and dec:
+            ceilings["capture_3x_cat_mb_per_s"] = caprow["mb_per_s"] / 3
+            ceilings["capture_decode_only_mb_per_s"] = dec["cpu_mb_per_s"] * cores
+            print(f"capture: 3x cat is {caprow['mb_per_s'] / 3:,.0f} MB/s; decode alone (no detector) runs "
+                  f"{dec['cpu_mb_per_s']:,.0f} MB/s per CPU-second, {dec['cpu_mb_per_s'] * cores:,.0f} on {cores} cores at best")
+        psad = next((r for r in results if r["tool"].startswith("psad")), None)
+        one = next((r for r in results if r["group"] == "log" and r["tool"] == "netseen analyze --threads 1"), None)
+        if psad and one:
+            ceilings["log_500x_psad_lines_per_s"] = psad["records_per_s"] * 500
+            ceilings["log_analyze_lines_per_s"] = one["cpu_records_per_s"] * cores
+            print(f"logs: 500x psad is {psad['records_per_s'] * 500:,.0f} lines/s; analyze --threads 1 takes "
+                  f"{1e6 / max(one['cpu_records_per_s'], 1e-9):.2f} us of CPU a line, "
+                  f"{one['cpu_records_per_s'] * cores:,.0f} lines/s on {cores} cores at best")
         whole = next((r for r in results if r["group"] == "log" and r["tool"] == "netseen analyze --threads 2"), None)
         head = next((r for r in results if r["tool"].startswith("netseen analyze --threads 2 (head")), None)
         if whole and head:
@@ -388,7 +406,7 @@ def main():
         with open(a.out, "w") as f:
             json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": a.runs,
                        "cores": os.cpu_count(), "inputs": inputs, "results": results, "nbstat": talk,
-                       "ratios": ratios, "load_average": os.getloadavg()[0]}, f, indent=1)
+                       "ratios": ratios, "ceilings": ceilings, "load_average": os.getloadavg()[0]}, f, indent=1)
         print(f"wrote {a.out}")
         if a.quick:
             bad = [r for r in results if r["tool"].startswith("netseen") and r["exit"] != 0]
