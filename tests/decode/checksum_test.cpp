@@ -1,6 +1,6 @@
 // The Internet checksum's word sum (RFC 1071) against a plain reference: every length and
-// start offset around the 32-byte vector steps and the 8-byte words, and buffers long enough
-// to cross the vector loop's chunks.
+// start offset around sum16's 32-byte steps, 8-byte words and odd tails, and buffers whose
+// word sums need the end-around carries of 64-bit additions.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -38,7 +38,7 @@ TEST(Checksum, EveryLengthAndOffsetMatchesTheReference) {
   }
 }
 
-TEST(Checksum, LongBuffersCrossTheChunksWithoutOverflow) {
+TEST(Checksum, LongBuffersKeepEveryCarry) {
   // All ones is the largest word sum; 0x00 / 0xFF halves and random bytes the rest.
   std::mt19937 rng(7);
   for (const std::size_t n : {32767u, 32768u, 32769u, 65535u, 65536u, 100001u, 1u << 20}) {
